@@ -160,6 +160,7 @@ final class VnlParser {
             if (!rest.endsWith("]")) throw bad(vnl, "'[' without a closing ']' at the end");
             path = rest.substring(0, lb);
             opts = rest.substring(lb + 1, rest.length() - 1);
+            if (opts.indexOf('[') >= 0 || opts.indexOf(']') >= 0) throw bad(vnl, "stray bracket in '[" + opts + "]'");
         } else if (rest.indexOf(']') >= 0) {
             throw bad(vnl, "']' without '['");
         }

@@ -19,6 +19,7 @@ public interface LibC {
     int IPV6_UNICAST_HOPS = 16, IPV6_MULTICAST_IF = 17, IPV6_MULTICAST_HOPS = 18, IPV6_MULTICAST_LOOP = 19,
             IPV6_JOIN_GROUP = 20, IPV6_V6ONLY = 26;
     int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+    int MSG_TRUNC = 0x20; // recv: return the datagram's real length even if it was cut (udp(7))
     short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
     int EINTR = 4, EAGAIN = 11, ENOBUFS = 105, ECONNREFUSED = 111, EINPROGRESS = 115, ENOENT = 2;
     int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x800;
@@ -39,9 +40,21 @@ public interface LibC {
 
     long recv(int fd, long buf, long len, int flags);
 
+    // WARNING: the two six-argument calls below reach libc with a garbage 6th argument through
+    // jnr-ffi 2.2.17/jffi 1.3.13 on x86-64 (strace: sendto addrlen=-795585062 -> EINVAL; recvfrom's
+    // addrlen pointer wild -> SIGSEGV). Use sendmsg/recvmsg (3 arguments) instead.
     long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
 
     long recvfrom(int fd, long buf, long len, int flags, long addr, long addrLenPtr);
+
+    /** {@code msg} points at a {@code struct msghdr} (56 bytes on LP64 Linux). */
+    long sendmsg(int fd, long msg, int flags);
+
+    /** {@code msg} points at a {@code struct msghdr}; with MSG_TRUNC a UDP socket returns the datagram's real length. */
+    long recvmsg(int fd, long msg, int flags);
+
+    /** 0 if there is no such interface (in the calling thread's network namespace). */
+    int if_nametoindex(String ifname);
 
     long read(int fd, long buf, long len);
 
