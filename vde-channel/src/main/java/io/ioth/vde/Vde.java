@@ -32,9 +32,12 @@ public final class Vde {
      */
     public static VdePlug open(Vnl vnl, VdeOptions options) throws IOException {
         // vde:// (SwitchPlug)
+        if (vnl instanceof Vnl.Switch sw) return io.ioth.vde.internal.SwitchPlug.open(sw, options);
         // vxvde:// and udp:// (VxvdePlug, UdpPlug)
+        if (vnl instanceof Vnl.Vxvde x) return io.ioth.vde.internal.VxvdePlug.open(x, options); else if (vnl instanceof Vnl.Udp u) return io.ioth.vde.internal.UdpPlug.open(u, options);
         // cmd:// and stdio:// (CmdPlug, StreamPlug)
-        // switch:// and hub:// (EmbeddedSwitch)
+        if (vnl instanceof Vnl.Cmd c) return io.ioth.vde.internal.CmdPlug.open(c, options); else if (vnl instanceof Vnl.Stdio s) return io.ioth.vde.internal.StreamPlug.stdio(s, options);
+        if (vnl instanceof Vnl.Embedded e) return io.ioth.vde.sw.EmbeddedSwitch.open(e, options); // switch:// and hub:// (EmbeddedSwitch)
         throw new IllegalArgumentException("no plug for " + vnl);
     }
 
@@ -44,6 +47,6 @@ public final class Vde {
      * batches; for file descriptors prefer {@code stdio://} or {@code cmd://}.
      */
     public static VdePlug stream(InputStream in, OutputStream out, VdeOptions options) {
-        throw new IllegalArgumentException("stream plugs: see JavaStreamPlug");
+        return new io.ioth.vde.internal.JavaStreamPlug(in, out, options);
     }
 }

@@ -1,0 +1,108 @@
+package io.ioth.vde.sw;
+
+import io.ioth.vde.VdeOptions;
+import io.ioth.vde.VdePoller;
+import io.ioth.vde.testing.RealTools;
+import io.netty.buffer.ByteBufUtil;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.ioth.vde.sw.Frames.A;
+import static io.ioth.vde.sw.Frames.BROADCAST;
+import static io.ioth.vde.sw.Frames.frame;
+import static io.ioth.vde.sw.Frames.hex;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real {@code vde_plug vde:///DIR} talks to an in-JVM plug through the embedded switch's control socket. */
+class ControlSocketTest {
+    private static final long X = 0x02000000007eL; // the MAC behind vde_plug
+
+    @Test
+    void realVdePlugJoinsTheEmbeddedSwitch() throws Exception {
+        RealTools.require("vde_plug");
+        Path dir = Files.createTempDirectory("ioth-emb-").resolve("sw");
+        EmbeddedSwitch sw = EmbeddedSwitch.create();
+        EmbeddedPlug a = sw.plug(VdeOptions.defaults());
+        VdePoller poller = new VdePoller();
+        poller.add(a);
+        ControlSocket cs = sw.listen(dir);
+        Process p = null;
+        try {
+            assertTrue(Files.exists(dir.resolve("ctl")));
+            p = new ProcessBuilder("vde_plug", "-D", "ioth-test", "vde://" + dir).redirectErrorStream(false).start();
+            await(poller, () -> cs.endpoints().size() == 1, "vde_plug's handshake");
+            assertTrue(cs.endpoints().get(0).contains("ioth-test"), cs.endpoints().toString());
+            int extPort = Integer.parseInt(cs.endpoints().get(0).split(" ")[0]);
+            assertEquals(2, extPort, "lowest free port after the in-JVM plug's port 1");
+            try (var files = Files.list(dir)) { // §1.1: the switch's data socket is DIR/%03d.%d (port, fd)
+                assertEquals(1, files.filter(f -> f.getFileName().toString().matches("002\\.\\d+")).count());
+            }
+
+            // vde_plug stdin (stream framing, vde-protocol.md §2) -> switch -> in-JVM plug
+            OutputStream toPlug = p.getOutputStream();
+            byte[] f1 = ByteBufUtil.decodeHexDump(hex(BROADCAST, X, 1, 2, 3));
+            toPlug.write(new byte[] {0, (byte) f1.length});
+            toPlug.write(f1);
+            toPlug.flush();
+            StringBuilder got = new StringBuilder();
+            await(poller, () -> {
+                a.read(f -> { got.append(ByteBufUtil.hexDump(f)); f.release(); }, 16);
+                return got.length() > 0;
+            }, "the frame from vde_plug");
+            assertEquals(hex(BROADCAST, X, 1, 2, 3), got.toString());
+            assertEquals(extPort, sw.lookup(X));
+
+            // in-JVM plug -> switch (known unicast to the external port) -> vde_plug stdout
+            assertTrue(a.write(frame(X, A, 9, 8, 7)));
+            InputStream fromPlug = p.getInputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] expect = ByteBufUtil.decodeHexDump(hex(X, A, 9, 8, 7));
+            await(poller, () -> {
+                try {
+                    while (fromPlug.available() > 0) out.write(fromPlug.read());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return out.size() >= 2 + expect.length;
+            }, "the frame at vde_plug's stdout");
+            byte[] rec = out.toByteArray();
+            assertEquals(expect.length, ((rec[0] & 0xff) << 8) | (rec[1] & 0xff));
+            assertEquals(ByteBufUtil.hexDump(expect), ByteBufUtil.hexDump(rec, 2, rec.length - 2));
+
+            // stdin EOF: vde_plug exits, its control stream closes, the port is freed (§1.5)
+            toPlug.close();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            await(poller, () -> cs.endpoints().isEmpty(), "the port to be freed");
+            assertEquals(-1, sw.lookup(X), "a freed port's MACs are flushed");
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of("ctl"), files.map(f -> f.getFileName().toString()).toList());
+            }
+        } finally {
+            if (p != null && p.isAlive()) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            cs.close();
+            poller.close();
+            a.close();
+            sw.close();
+        }
+        assertFalse(Files.exists(dir), "the switch removes ctl and its empty directory (§1.1)");
+        Files.deleteIfExists(dir.getParent());
+    }
+
+    private static void await(VdePoller poller, BooleanSupplier cond, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            poller.await(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
