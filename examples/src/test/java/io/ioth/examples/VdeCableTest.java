@@ -64,6 +64,10 @@ class VdeCableTest {
                     .redirectError(log.toFile())
                     .start();
             await("the cable's two vde_plugs join", () -> activePorts(sw1) == 1 && activePorts(sw2) == 1);
+            // vdeplug puts "vdeplug: user=U pid=P" in each endpoint's description (port/print shows it)
+            long cablePlug = endpointPids(sw2).get(0);
+            assertTrue(ProcessHandle.of(cablePlug).map(ProcessHandle::isAlive).orElse(false),
+                    "pid " + cablePlug + " from sw2's port/print is VdeCable's running vde_plug");
             try (VdePoller poller = new VdePoller();
                  VdePlug a = Vde.open("cmd://vde_plug " + sw1.vnl());
                  VdePlug b = Vde.open("cmd://vde_plug " + sw2.vnl())) {
@@ -94,7 +98,19 @@ class VdeCableTest {
             Process p = dpipe;
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the pipeline exits when one side goes");
             String err = Files.readString(log);
-            await("VdeCable's vde_plug left sw2: " + err, () -> activePorts(sw2) == 0);
+            // What is guaranteed is that VdeCable's vde_plug is gone (and with it its control stream), not
+            // that sw2 frees the port: vde_switch 2.3.2 (Debian 2.3.2+r586) can lose the link between a
+            // port and its control stream when the port joins while its management console is in use
+            // (the port/print polling above). The stream's EOF then closes only the stream and the port
+            // stays ACTIVE for ever, with no process behind it. Reproduced without Java: two plain
+            // vde_plug processes on a fresh switch, port/print polled while they join, then their stdin
+            // closed: 14 of 30 runs kept a port; with no console traffic during the joins, 0 of 20.
+            try {
+                await("VdeCable's vde_plug (pid " + cablePlug + ") exits: " + err,
+                        () -> ProcessHandle.of(cablePlug).map(h -> !h.isAlive()).orElse(true));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nsw2 port/print:\n" + sw2.mgmt("port/print"), e);
+            }
             assertTrue(err.contains("stdio:// disconnected"), err);
             assertEquals(0, p.exitValue(), err);
         } finally {
@@ -104,6 +120,14 @@ class VdeCableTest {
             }
             Files.deleteIfExists(log);
         }
+    }
+
+    static List<Long> endpointPids(VdeSwitchProcess sw) {
+        List<Long> pids = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("vdeplug: user=\\S+ pid=(\\d+)")
+                .matcher(sw.mgmt("port/print"));
+        while (m.find()) pids.add(Long.parseLong(m.group(1)));
+        return pids;
     }
 
     private static byte[] take(ByteBuf f) {
