@@ -8,6 +8,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.netty.util.concurrent.Ticker;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +30,13 @@ import java.util.List;
  * }</pre>
  *
  * <p>Threading: {@link #wakeup()} and {@link #isCompatible} from any thread, the rest on the loop.
+ * Plugs on a loop keep the default system ticker ({@link VdeOptions#ticker()}): their deadlines
+ * are compared with real time.
  */
 public final class VdeIoHandler implements IoHandler {
     /** The single event every iteration delivers: "you may have work". */
     private static final IoEvent SERVICE = new IoEvent() {};
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(VdeIoHandler.class);
 
     private final ThreadAwareExecutor executor;
     private final VdePoller poller = new VdePoller();
@@ -47,11 +53,18 @@ public final class VdeIoHandler implements IoHandler {
     @Override
     public int run(IoHandlerContext context) {
         long timeout = 0;
+        // Announce the sleep before canBlock() looks at the task queue: a task queued after that look
+        // makes wakeup() write the pipe, so the await below returns at once instead of sleeping on it.
+        poller.prepareToBlock();
         if (context.canBlock()) {
-            long now = System.nanoTime();
-            timeout = context.delayNanos(now);
+            // delayNanos takes System.nanoTime() (it subtracts the executor ticker's origin itself)
+            timeout = context.delayNanos(System.nanoTime());
+            // Plug deadlines are on the plug's ticker (VdeOptions.ticker(), the system ticker by
+            // default), whose nanoTime() counts from its own origin, not from System.nanoTime()'s.
             long plugDeadline = poller.nextDeadlineNanos();
-            if (plugDeadline != Long.MAX_VALUE) timeout = Math.max(0, Math.min(timeout, plugDeadline - now));
+            if (plugDeadline != Long.MAX_VALUE) {
+                timeout = Math.min(timeout, Math.max(0, plugDeadline - Ticker.systemTicker().nanoTime()));
+            }
         }
         poller.await(timeout);
         int n = registrations.size();
@@ -60,7 +73,8 @@ public final class VdeIoHandler implements IoHandler {
             try {
                 r.handle.handle(r, SERVICE);
             } catch (Throwable t) {
-                // a handle's failure must not kill the loop; the handle reports its own errors
+                // a handle's failure must not kill the loop, but must not vanish either
+                logger.warn("{} failed while servicing {}", r.handle, r.handle.plug(), t);
             }
         }
         return n;
@@ -92,7 +106,7 @@ public final class VdeIoHandler implements IoHandler {
             try {
                 r.handle.close();
             } catch (Exception e) {
-                // closing on shutdown: nothing more to do
+                logger.warn("{} failed to close {} on shutdown", r.handle, r.handle.plug(), e);
             }
             r.cancel();
         }
@@ -100,6 +114,9 @@ public final class VdeIoHandler implements IoHandler {
 
     @Override
     public void destroy() {
+        // SingleThreadIoEventLoop skips prepareToDestroy() when shutdown starts between its
+        // isShuttingDown() check and confirmShutdown() (quiet period 0): close what is left here.
+        prepareToDestroy();
         poller.close();
     }
 

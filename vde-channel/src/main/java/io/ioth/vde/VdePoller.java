@@ -86,8 +86,9 @@ public final class VdePoller implements AutoCloseable {
         collector.add(null, wakePipe[0], LibC.POLLIN);
         for (int i = 0, n = plugs.size(); i < n; i++) plugs.get(i).pollFds(collector);
         // Announce that we may sleep before the last readiness check, so a concurrent producer either
-        // sees us sleeping (and writes the pipe) or we see its input.
-        sleepingUntil.set(timeoutNanos);
+        // sees us sleeping (and writes the pipe) or we see its input. Never store AWAKE (-1): a
+        // negative timeout (wait without limit) must stay wakeable.
+        sleepingUntil.set(timeoutNanos < 0 ? Long.MAX_VALUE : timeoutNanos);
         long timeout = timeoutNanos;
         for (int i = 0, n = plugs.size(); i < n && timeout != 0; i++) {
             if (plugs.get(i).readyNow()) timeout = 0;
@@ -130,6 +131,16 @@ public final class VdePoller implements AutoCloseable {
         while (C.read(wakePipe[0], pipeMem.address() + 8, 8) > 0) {
             // drain
         }
+    }
+
+    /**
+     * Announces that the owner is about to block in {@link #await}: from now on {@link #wakeup()}
+     * writes the wake-up pipe, so the next {@code await} returns at once. An event loop calls this
+     * before its last check for queued tasks; a task queued after that check cannot be missed (the
+     * order Netty's EpollIoHandler uses: nextWakeupNanos is set before canBlock()). Owner thread.
+     */
+    public void prepareToBlock() {
+        sleepingUntil.set(Long.MAX_VALUE);
     }
 
     /** Makes a blocked or about-to-block {@link #await} return. Any thread; cheap when not sleeping. */
