@@ -8,7 +8,7 @@ public enum DropReason {
     OVERSIZE,
     /** A bounded queue (write backlog, in-JVM port queue) was full. */
     QUEUE_FULL,
-    /** A stream cable announced a length over 9234 bytes. */
+    /** A stream cable announced a length over 9236 bytes (VDE_ETHBUFSIZE + 2, libvdestream's limit). */
     STREAM_BAD_LENGTH,
     /** A stream ended in the middle of a frame. */
     STREAM_TRUNCATED,

@@ -66,7 +66,11 @@ public final class VdeIoHandler implements IoHandler {
                 timeout = Math.min(timeout, Math.max(0, plugDeadline - Ticker.systemTicker().nanoTime()));
             }
         }
-        poller.await(timeout);
+        try {
+            poller.await(timeout);
+        } catch (RuntimeException e) {
+            logger.warn("poll failed", e); // e.g. ppoll refused: report, keep the loop alive
+        }
         int n = registrations.size();
         for (int i = 0; i < registrations.size(); i++) {
             Registration r = registrations.get(i);

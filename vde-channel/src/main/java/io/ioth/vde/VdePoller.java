@@ -4,6 +4,9 @@ import io.ioth.vde.internal.LibC;
 import io.ioth.vde.internal.NativeMemory;
 import io.ioth.vde.internal.Pollable;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: {@link #wakeup()} may be called from any thread; everything else on the owner thread.
  */
 public final class VdePoller implements AutoCloseable {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(VdePoller.class);
     private static final LibC C = LibC.INSTANCE;
     private static final int POLLFD_SIZE = 8;
     private static final long AWAKE = -1L;
@@ -31,6 +35,7 @@ public final class VdePoller implements AutoCloseable {
     private NativeMemory fds = new NativeMemory(16 * POLLFD_SIZE);
     private Pollable[] owners = new Pollable[16];
     private int count;
+    private final Object closeLock = new Object();
     private volatile boolean closed;
 
     private final Pollable.PollSet collector = (owner, fd, events) -> {
@@ -113,18 +118,26 @@ public final class VdePoller implements AutoCloseable {
     }
 
     private void dispatch() {
-        for (int i = 0; i < count; i++) {
-            int off = i * POLLFD_SIZE;
-            int revents = fds.getShort(off + 6) & 0xffff;
-            if (revents == 0) continue;
-            Pollable owner = owners[i];
-            if (owner == null) {
-                drainWakePipe();
-            } else {
-                owner.pollEvents(fds.getInt(off), revents);
+        try {
+            for (int i = 0; i < count; i++) {
+                int off = i * POLLFD_SIZE;
+                int revents = fds.getShort(off + 6) & 0xffff;
+                if (revents == 0) continue;
+                Pollable owner = owners[i];
+                if (owner == null) {
+                    drainWakePipe();
+                } else {
+                    try {
+                        owner.pollEvents(fds.getInt(off), revents);
+                    } catch (RuntimeException e) {
+                        // one plug's failure must not starve the others or end the owner's loop
+                        logger.warn("{} failed handling poll events {}", owner, revents, e);
+                    }
+                }
             }
+        } finally {
+            for (int i = 0; i < count; i++) owners[i] = null;
         }
-        for (int i = 0; i < count; i++) owners[i] = null;
     }
 
     private void drainWakePipe() {
@@ -145,8 +158,10 @@ public final class VdePoller implements AutoCloseable {
 
     /** Makes a blocked or about-to-block {@link #await} return. Any thread; cheap when not sleeping. */
     public void wakeup() {
-        if (sleepingUntil.getAndSet(AWAKE) != AWAKE && !closed) {
-            C.write(wakePipe[1], wakeByte.address(), 1);
+        if (sleepingUntil.getAndSet(AWAKE) != AWAKE) {
+            synchronized (closeLock) { // close() must not free the pipe (and its fd number) under us
+                if (!closed) C.write(wakePipe[1], wakeByte.address(), 1);
+            }
         }
     }
 
@@ -165,8 +180,10 @@ public final class VdePoller implements AutoCloseable {
     /** Closes the poller (not the plugs). Owner thread. */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        synchronized (closeLock) {
+            if (closed) return;
+            closed = true;
+        }
         for (Pollable p : plugs) p.wakeup(null);
         plugs.clear();
         C.close(wakePipe[0]);

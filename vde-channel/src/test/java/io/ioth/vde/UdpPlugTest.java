@@ -3,6 +3,8 @@ package io.ioth.vde;
 import io.ioth.vde.internal.UdpPlug;
 import io.ioth.vde.testing.NetNs;
 import io.ioth.vde.testing.RealTools;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,41 @@ class UdpPlugTest {
         assertEquals(1, a.stats().drops(DropReason.RUNT));
         assertEquals(1, a.stats().drops(DropReason.OVERSIZE));
         assertEquals(1, a.stats().framesIn());
+    }
+
+    @Test
+    void handlerClosingThePlugEndsTheRead() throws Exception {
+        // an unpooled allocator counts exactly what is still allocated
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
+        DatagramSocket peer = ns.inside(() -> new DatagramSocket(new InetSocketAddress("127.0.0.1", 5017)));
+        closeMe.add(peer::close);
+        UdpPlug a = (UdpPlug) ns.inside(() -> Vde.open("udp://127.0.0.1:5016->127.0.0.1:5017",
+                VdeOptions.defaults().withAllocator(alloc)));
+        closeMe.add(a);
+        drv.add(a);
+        byte[] f1 = frame(MAC_A, MAC_B, 46, 1), f2 = frame(MAC_A, MAC_B, 46, 2);
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", 5016);
+        peer.send(new DatagramPacket(f1, f1.length, to));
+        peer.send(new DatagramPacket(f2, f2.length, to));
+        List<byte[]> got = new ArrayList<>();
+        FrameHandler closing = f -> {
+            got.add(ByteBufUtil.getBytes(f));
+            f.release();
+            a.close();
+        };
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int n = 0;
+        while (got.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no frame arrived");
+            drv.poller.await(50_000_000L);
+            n = a.read(closing, 8);
+        }
+        assertEquals(1, n);
+        assertEquals(1, got.size(), "nothing is delivered after the handler closed the plug");
+        assertArrayEquals(f1, got.get(0));
+        // before the fix the read went on: a new receive buffer was taken after close (and leaked), and
+        // recv() ran on the closed descriptor number
+        assertEquals(0, alloc.metric().usedDirectMemory(), "every buffer is released once closed");
     }
 
     @Test

@@ -5,7 +5,9 @@ import io.ioth.vde.internal.VxvdePlug;
 import io.ioth.vde.testing.NetNs;
 import io.ioth.vde.testing.RealTools;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import org.junit.jupiter.api.AfterEach;
@@ -172,6 +174,34 @@ class VxvdePlugTest {
         assertEquals(false, send(a, new byte[9235]));
         assertEquals(2, a.stats().drops(DropReason.OVERSIZE), a.stats().toString());
         assertEquals(3, a.stats().drops(DropReason.RUNT));
+    }
+
+    @Test
+    void handlerClosingThePlugEndsTheRead() throws Exception {
+        // an unpooled allocator counts exactly what is still allocated
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
+        String url = "vxvde://239.1.2.8/port=14796";
+        VxvdePlug a = open(url, VdeOptions.defaults().withAllocator(alloc)), b = open(url);
+        byte[] f1 = frame(BCAST, MAC_B, 46, 1), f2 = frame(BCAST, MAC_B, 46, 2);
+        assertTrue(send(b, f1));
+        assertTrue(send(b, f2));
+        List<byte[]> got = new ArrayList<>();
+        FrameHandler closing = f -> {
+            got.add(ByteBufUtil.getBytes(f));
+            f.release();
+            a.close();
+        };
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int n = 0;
+        while (got.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no frame arrived");
+            drv.poller.await(50_000_000L);
+            n = a.read(closing, 8); // before the fix: IllegalStateException("freed") from the msghdr block
+        }
+        assertEquals(1, n);
+        assertEquals(1, got.size(), "nothing is delivered after the handler closed the plug");
+        assertArrayEquals(f1, got.get(0));
+        assertEquals(0, alloc.metric().usedDirectMemory(), "every buffer is released once closed");
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class JavaStreamPlug extends AbstractPlug {
                 decoder.decode(wrapped, enqueue, Integer.MAX_VALUE);
                 signal(); // one wake-up per read: frames go over in batches
                 if (decoder.broken()) {
-                    end = new IOException("stream announced a frame over " + MAX_FRAME
+                    end = new IOException("stream announced a record over " + StreamDecoder.MAX_RECORD
                             + " bytes: the stream cannot be resynchronised (vde-protocol.md §2)");
                     break;
                 }

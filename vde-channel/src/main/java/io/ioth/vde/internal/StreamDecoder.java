@@ -25,7 +25,9 @@ import io.netty.buffer.ByteBufAllocator;
  * <caption>What happens to each record</caption>
  * <tr><td>L = 0</td><td>skipped, not counted (libvdestream skips it too)</td></tr>
  * <tr><td>L &lt; 14</td><td>its L bytes are skipped; counted {@link DropReason#RUNT}</td></tr>
- * <tr><td>L &gt; 9234 (VDE_ETHBUFSIZE)</td><td>counted {@link DropReason#STREAM_BAD_LENGTH}; the decoder
+ * <tr><td>L = 9235, 9236</td><td>its L bytes are skipped; counted {@link DropReason#OVERSIZE} (libvdestream
+ *     sends and accepts records up to MAXPACKET = VDE_ETHBUFSIZE + 2, so the stream is still in sync)</td></tr>
+ * <tr><td>L &gt; 9236 (MAXPACKET)</td><td>counted {@link DropReason#STREAM_BAD_LENGTH}; the decoder
  *     becomes {@link #broken()} and ignores all further input</td></tr>
  * <tr><td>EOF inside a header or body</td><td>counted {@link DropReason#STREAM_TRUNCATED} by
  *     {@link #endOfStream()}</td></tr>
@@ -47,6 +49,8 @@ import io.netty.buffer.ByteBufAllocator;
  * {@link JavaStreamPlug}) uses it.
  */
 public final class StreamDecoder {
+    /** libvdestream's MAXPACKET (VDE_ETHBUFSIZE + 2): longer lengths are errors (vde-protocol.md §2). */
+    static final int MAX_RECORD = AbstractPlug.MAX_FRAME + 2;
     private final ByteBufAllocator allocator;
     private final PlugStats stats;
 
@@ -56,9 +60,11 @@ public final class StreamDecoder {
     private ByteBuf frame;
     /** Body bytes of the current frame still missing. */
     private int missing;
-    /** Bytes of a runt record still to skip. */
+    /** Bytes of a runt (or oversize) record still to skip. */
     private int skip;
     private boolean broken;
+    /** Set by {@link #close()}: a handler may close the plug from inside {@link #decode}. */
+    private boolean closed;
 
     public StreamDecoder(ByteBufAllocator allocator, PlugStats stats) {
         this.allocator = allocator;
@@ -73,12 +79,12 @@ public final class StreamDecoder {
      * @return the number of frames delivered
      */
     public int decode(ByteBuf in, FrameHandler out, int maxFrames) {
-        if (broken) {
+        if (broken || closed) {
             in.skipBytes(in.readableBytes());
             return 0;
         }
         int delivered = 0;
-        while (delivered < maxFrames && in.isReadable()) {
+        while (delivered < maxFrames && in.isReadable() && !closed) { // closed: the handler closed the plug
             if (frame != null) {
                 int n = Math.min(missing, in.readableBytes());
                 frame.writeBytes(in, n);
@@ -109,7 +115,7 @@ public final class StreamDecoder {
                 continue;
             }
             if (len == 0) continue; // §2: L = 0 is skipped
-            if (len > AbstractPlug.MAX_FRAME) {
+            if (len > MAX_RECORD) {
                 stats.dropped(DropReason.STREAM_BAD_LENGTH);
                 broken = true;
                 in.skipBytes(in.readableBytes());
@@ -120,13 +126,19 @@ public final class StreamDecoder {
                 skip = len;
                 continue;
             }
+            if (len > AbstractPlug.MAX_FRAME) {
+                // 9235..9236: a record libvdestream sends and accepts (§2), but longer than our frames
+                stats.dropped(DropReason.OVERSIZE);
+                skip = len;
+                continue;
+            }
             frame = allocator.directBuffer(len, len);
             missing = len;
         }
         return delivered;
     }
 
-    /** True after a length over 9234: nothing more can be decoded from this stream. */
+    /** True after a length over 9236 (MAXPACKET): nothing more can be decoded from this stream. */
     public boolean broken() {
         return broken;
     }
@@ -145,8 +157,12 @@ public final class StreamDecoder {
         reset();
     }
 
-    /** Releases a partial frame without counting anything (the plug is closing). */
+    /**
+     * Releases a partial frame without counting anything (the plug is closing). May be called from
+     * inside {@link #decode} (by its handler): no further frame is delivered. Idempotent.
+     */
     public void close() {
+        closed = true;
         reset();
     }
 

@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  * non-blocking and are waited on in the owner's {@link io.ioth.vde.VdePoller}.
  *
  * <p>Reading: one {@code read(2)} fills a reused direct buffer that {@link StreamDecoder} cuts into
- * frames (pooled direct buffers). EOF, a read error, or a length over 9234 bytes (the stream is
+ * frames (pooled direct buffers). EOF, a read error, or a length over 9236 bytes (the stream is
  * then out of sync for good, see {@link StreamDecoder}) disconnect the plug; the listener hears it
  * from inside {@link #read}.
  *
@@ -155,7 +155,7 @@ public class StreamPlug extends AbstractPlug {
             }
         }
         if (decoder.broken()) {
-            lose(new IOException("stream cable " + vnl + " announced a frame over " + MAX_FRAME
+            lose(new IOException("stream cable " + vnl + " announced a record over " + StreamDecoder.MAX_RECORD
                     + " bytes: the stream cannot be resynchronised (vde-protocol.md §2)"));
         }
         return n;
@@ -281,6 +281,7 @@ public class StreamPlug extends AbstractPlug {
         open = false;
         connected = false;
         for (ByteBuf f; (f = backlog.poll()) != null; ) f.release();
+        decoder.close(); // also when a handler closes us from inside decode(): it delivers nothing more
         if (!reading) freeBuffers();
         closeFds();
     }

@@ -126,6 +126,7 @@ public final class UdpPlug extends AbstractDatagramPlug {
             stats.received((int) n);
             handler.onFrame(buf);
             delivered++;
+            if (!open) break; // the handler closed us: the fd is gone (its number may be reused)
         }
         return delivered;
     }

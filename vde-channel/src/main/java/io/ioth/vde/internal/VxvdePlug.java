@@ -222,13 +222,14 @@ public final class VxvdePlug extends AbstractDatagramPlug {
         int delivered = 0;
         int budget = Math.max(maxFrames, 1) * 2 + 16; // bound the work: drops consume budget too
         boolean multiEmpty = false, uniEmpty = false;
-        while (delivered < maxFrames && budget > 0 && !(multiEmpty && uniEmpty)) {
+        // open: the handler may close us, freeing the sockets and the msghdr block
+        while (open && delivered < maxFrames && budget > 0 && !(multiEmpty && uniEmpty)) {
             if (!multiEmpty) {
                 budget--;
                 int r = receiveOne(multiFd, true, handler);
                 if (r < 0) multiEmpty = true; else delivered += r;
             }
-            if (!uniEmpty && delivered < maxFrames && budget > 0) {
+            if (open && !uniEmpty && delivered < maxFrames && budget > 0) {
                 budget--;
                 int r = receiveOne(uniFd, false, handler);
                 if (r < 0) uniEmpty = true; else delivered += r;

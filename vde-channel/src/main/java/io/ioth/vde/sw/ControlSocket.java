@@ -276,8 +276,10 @@ public final class ControlSocket implements AutoCloseable {
                 throw new IOException("answer not sent");
             }
             externals.add(new External(h.fd, dataFd, plug, ours, descr));
-        } catch (IOException e) {
-            // vde_switch closes the control connection without an answer on every refusal but one (see class doc)
+        } catch (IOException | RuntimeException e) {
+            // vde_switch closes the control connection without an answer on every refusal but one (see class doc).
+            // RuntimeException: a malformed request (sun_path filling all 108 bytes, §1.2) or a DIR/NNN.F
+            // too long for sun_path makes sockaddr() throw: refuse this client, do not end the I/O thread.
             if (plug != null) plug.close();
             if (dataFd >= 0) C.close(dataFd);
             C.close(h.fd);

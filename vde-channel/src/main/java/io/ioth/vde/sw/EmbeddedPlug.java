@@ -105,7 +105,9 @@ public final class EmbeddedPlug extends AbstractPlug {
             fireDisconnected(new IllegalStateException("embedded switch " + sw + " closed"));
         }
         int n = 0;
-        while (n < maxFrames) {
+        // open: once the handler closes us, a sender that raced with close() may be draining the
+        // queue (drainClosed); polling it here too would make two consumers
+        while (n < maxFrames && open) {
             ByteBuf f = queue.poll();
             if (f == null) break;
             n++;
@@ -113,7 +115,7 @@ public final class EmbeddedPlug extends AbstractPlug {
             handler.onFrame(f);
         }
         ImpairedLink l = link;
-        while (l != null && n < maxFrames) {
+        while (l != null && n < maxFrames && open) {
             int k = l.pollDue(batch, Math.min(BATCH, maxFrames - n));
             if (k == 0) break;
             int i = 0;
@@ -121,6 +123,11 @@ public final class EmbeddedPlug extends AbstractPlug {
                 for (; i < k; i++) {
                     ByteBuf f = batch[i];
                     batch[i] = null;
+                    if (!open) { // the handler closed us: release the rest of the batch
+                        f.release();
+                        continue;
+                    }
+                    n++;
                     stats.received(f.readableBytes());
                     handler.onFrame(f);
                 }
@@ -130,7 +137,6 @@ public final class EmbeddedPlug extends AbstractPlug {
                     batch[i] = null;
                 }
             }
-            n += k;
         }
         return n;
     }

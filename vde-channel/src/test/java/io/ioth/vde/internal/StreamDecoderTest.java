@@ -144,9 +144,24 @@ class StreamDecoderTest {
     }
 
     @Test
-    void lengthOver9234BreaksTheStream() {
-        // 0x2413 = 9235 > VDE_ETHBUFSIZE: counted once; nothing after it is trusted, in this read or later ones
-        byte[] s = concat(record(FRAMES[0]), new byte[] {0x24, 0x13}, record(FRAMES[1]));
+    void lengths9235And9236AreRecordsTooLongForAFrame() {
+        // libvdestream's MAXPACKET is VDE_ETHBUFSIZE + 2 = 9236: it sends and accepts these records (§2), so
+        // the stream is in sync; the frame is longer than any wire carries: skipped and counted OVERSIZE
+        byte[] s = concat(record(frame(9235, 6)), record(FRAMES[0]), record(frame(9236, 7)), record(FRAMES[1]));
+        for (int cut : new int[] {1, 2, 3, 9237, 9238, 9239}) {
+            out.frames.clear();
+            feed(s, cut);
+            assertFrames(FRAMES[0], FRAMES[1]);
+            assertFalse(decoder.broken());
+        }
+        assertEquals(12, stats.drops(DropReason.OVERSIZE));
+        assertEquals(12, stats.totalDrops());
+    }
+
+    @Test
+    void lengthOver9236BreaksTheStream() {
+        // 0x2415 = 9237 > MAXPACKET: counted once; nothing after it is trusted, in this read or later ones
+        byte[] s = concat(record(FRAMES[0]), new byte[] {0x24, 0x15}, record(FRAMES[1]));
         feed(s, s.length - 10);
         feed(record(FRAMES[2]));
         assertFrames(FRAMES[0]);
@@ -196,6 +211,21 @@ class StreamDecoderTest {
         decoder.endOfStream();
         assertEquals(1, stats.drops(DropReason.RUNT));
         assertEquals(1, stats.totalDrops());
+    }
+
+    @Test
+    void closeFromTheHandlerStopsDelivery() {
+        // the plug's handler closes the plug (and so the decoder) on the first frame of a read
+        StreamDecoder d = new StreamDecoder(PooledByteBufAllocator.DEFAULT, stats);
+        ByteBuf in = Unpooled.wrappedBuffer(concat(record(FRAMES[0]), record(FRAMES[1]), record(FRAMES[2])));
+        int n = d.decode(in, f -> {
+            out.onFrame(f);
+            d.close();
+        }, Integer.MAX_VALUE);
+        assertEquals(1, n);
+        assertFrames(FRAMES[0]);
+        assertEquals(0, d.decode(Unpooled.wrappedBuffer(record(FRAMES[3])), out, Integer.MAX_VALUE));
+        assertFrames(FRAMES[0]);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.ioth.vde.sw;
 
+import io.ioth.vde.Vde;
 import io.ioth.vde.VdeOptions;
+import io.ioth.vde.VdePlug;
 import io.ioth.vde.VdePoller;
 import io.ioth.vde.testing.RealTools;
 import io.netty.buffer.ByteBufUtil;
@@ -9,6 +11,13 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +105,58 @@ class ControlSocketTest {
         }
         assertFalse(Files.exists(dir), "the switch removes ctl and its empty directory (§1.1)");
         Files.deleteIfExists(dir.getParent());
+    }
+
+    /**
+     * vde-protocol.md §1.2: the request's sun_path is 108 bytes. One that fills all 108 without a NUL
+     * (naming a file that exists, so access() passes) must be refused like any bad request: the
+     * client's connection closed, the switch still serving others. Before the fix the
+     * IllegalArgumentException of the socket-address encoder ended the I/O thread (ctl removed, every
+     * external port freed) and leaked the bad client's connection.
+     */
+    @Test
+    void requestWithAnUnterminatedPathIsRefusedAndTheSwitchKeepsServing() throws Exception {
+        Path top = Files.createTempDirectory("ioth-cs-");
+        Path dir = top.resolve("sw");
+        String base = top.toString() + "/";
+        Path longFile = Path.of(base + "x".repeat(108 - base.length()));
+        Files.createFile(longFile);
+        assertEquals(108, longFile.toString().getBytes(StandardCharsets.UTF_8).length);
+        EmbeddedSwitch sw = EmbeddedSwitch.create();
+        ControlSocket cs = sw.listen(dir);
+        VdePoller poller = new VdePoller();
+        try (SocketChannel bad = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("ctl")));
+             Selector sel = Selector.open()) {
+            ByteBuffer req = ByteBuffer.allocate(122 + 3).order(ByteOrder.LITTLE_ENDIAN);
+            req.putInt(0xFEEDFACE).putInt(3).putInt(0).putShort((short) 1);
+            req.put(longFile.toString().getBytes(StandardCharsets.UTF_8)); // 108 bytes, no NUL
+            req.put("bad".getBytes(StandardCharsets.US_ASCII)).flip();
+            while (req.hasRemaining()) bad.write(req);
+            bad.configureBlocking(false);
+            bad.register(sel, SelectionKey.OP_READ);
+            ByteBuffer in = ByteBuffer.allocate(256);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            int r = 0;
+            while (r != -1) {
+                assertTrue(System.nanoTime() < deadline, "the bad client's connection was never closed");
+                sel.select(100);
+                sel.selectedKeys().clear();
+                r = bad.read(in);
+                assertTrue(r <= 0, "no answer for a bad request");
+            }
+            // the switch still serves: a well-formed client (our own vde:// plug) joins
+            try (VdePlug ok = Vde.open("vde://" + dir)) {
+                assertTrue(ok.isConnected());
+                await(poller, () -> cs.endpoints().size() == 1, "the good client's port");
+            }
+        } finally {
+            cs.close();
+            poller.close();
+            sw.close();
+            Files.deleteIfExists(longFile);
+            Files.deleteIfExists(dir);
+            Files.deleteIfExists(top);
+        }
     }
 
     private static void await(VdePoller poller, BooleanSupplier cond, String what) {

@@ -7,6 +7,9 @@ import io.ioth.vde.VdeOptions;
 import io.ioth.vde.VdePlug;
 import io.ioth.vde.Vnl;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.ioth.vde.sw.Frames.A;
@@ -258,6 +263,65 @@ class EmbeddedSwitchTest {
             y.close();
             s2.close();
         }
+    }
+
+    /**
+     * A handler that closes its port while a sender that raced with close() drains the port's queue
+     * (EmbeddedPlug.drainClosed). The race is made deterministic: the racing sender is paused inside
+     * its drain by the release of the frame it delivered, and a second late frame is offered while
+     * the drain lock is held. read() must not poll the queue any more (a second consumer), so that
+     * late frame is neither delivered after close nor taken twice.
+     */
+    @Test
+    void handlerClosingThePortStopsReadingWhileASenderDrains() throws Exception {
+        CountDownLatch inDrain = new CountDownLatch(1), proceed = new CountDownLatch(1);
+        ByteBuf paused = new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, 14, 14) {
+            @Override
+            protected void deallocate() {
+                inDrain.countDown(); // the racing sender now holds a's drain lock
+                try {
+                    proceed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.deallocate();
+            }
+        };
+        paused.writeZero(14);
+        ByteBuf late = frame(A, B, 2);
+        late.retain(); // a reference of our own, to look at its count afterwards
+        List<String> afterClose = new ArrayList<>();
+        Thread[] sender = new Thread[1];
+        boolean[] closed = new boolean[1];
+        assertTrue(b.write(frame(A, B, 1)));
+        c.read(f -> f.release(), 16); // c got the flood too
+        int n = a.read(f -> {
+            if (closed[0]) {
+                afterClose.add(ByteBufUtil.hexDump(f));
+                f.release();
+                return;
+            }
+            f.release();
+            closed[0] = true;
+            a.close();
+            // senders that loaded the port list before close() still deliver to a
+            sender[0] = new Thread(() -> a.deliver(paused), "racing-sender");
+            sender[0].start();
+            try {
+                assertTrue(inDrain.await(10, TimeUnit.SECONDS), "the racing sender reached its drain");
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            a.deliver(late); // another late frame: left in the queue for the lock holder to release
+        }, 16);
+        proceed.countDown();
+        sender[0].join(10_000);
+        assertFalse(sender[0].isAlive());
+        assertEquals(1, n);
+        assertEquals(List.of(), afterClose, "nothing is delivered after the handler closed the port");
+        assertEquals(1, late.refCnt(), "the late frame was released exactly once, by the draining sender");
+        late.release();
+        assertTrue(paused.refCnt() == 0);
     }
 
     @Test

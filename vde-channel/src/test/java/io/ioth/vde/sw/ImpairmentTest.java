@@ -218,4 +218,29 @@ class ImpairmentTest {
             sw.close();
         }
     }
+
+    @Test
+    void handlerClosingThePortReleasesTheRestOfADueBatch() {
+        MockTicker t = Ticker.newMockTicker();
+        EmbeddedSwitch sw = EmbeddedSwitch.builder().ticker(t).create();
+        EmbeddedPlug a = sw.plug(VdeOptions.defaults()), b = sw.plug(VdeOptions.defaults().withTicker(t));
+        b.impair(Impairment.builder().delay(Duration.ofMillis(1)).build());
+        List<String> got = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) assertTrue(a.write(frame(B, A, i)));
+            t.advance(1, TimeUnit.MILLISECONDS); // all three are due: one batch
+            int n = b.read(f -> {
+                got.add(ByteBufUtil.hexDump(f));
+                f.release();
+                b.close();
+            }, 16);
+            assertEquals(1, n);
+            // before the fix frames 1 and 2 of the batch went to the handler after it had closed the port
+            assertEquals(List.of(hex(B, A, 0)), got, "nothing is delivered after close; the rest is released");
+        } finally {
+            a.close();
+            b.close();
+            sw.close();
+        }
+    }
 }
