@@ -107,6 +107,7 @@ public class VdeRoundTripBenchmark {
     }
 
     @Benchmark
+    @Op(value = "round trip", plural = "round trips")
     public int roundTrip() {
         a.write(frame(aToB));
         long deadline = System.nanoTime() + WAIT_NANOS;

@@ -1,0 +1,26 @@
+package io.ioth.benchmarks;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * What one JMH operation of a benchmark method is, for people reading the results: {@code "MiB"}
+ * turns JMH's {@code ops/s} into {@code MiB/s}, {@code "conn"} into {@code conn/s}, and
+ * {@code @Op(value = "round trip", plural = "round trips")} turns {@code us/op} into
+ * {@code us/round trip} and {@code ops/s} into {@code round trips/s}. JMH's JSON keeps its own units;
+ * {@link Report} reads this annotation (by reflection, from the benchmark class on its classpath)
+ * when it writes the table and the chart.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Op {
+    /** One operation, as in "µs per <i>value</i>". */
+    String value();
+
+    /** Operations, as in "<i>plural</i> per second"; the same as {@link #value()} when empty. */
+    String plural() default "";
+}

@@ -1,0 +1,66 @@
+package io.ioth.benchmarks;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.Locale;
+
+/**
+ * How long and how often each benchmark runs. The profile overrides the classes' own
+ * {@code @Warmup}/{@code @Measurement}/{@code @Fork(value)}; their {@code jvmArgsAppend}
+ * (FastThreadLocalThread workers, leak detection off) always applies.
+ */
+public enum Profile {
+    /** Minutes, not hours: a first look and the figures for a PR note (whole suite at most 5 min on 2 cores). */
+    // five measured iterations, not three: JMH's 99.9% interval uses Student's t, 31.6 at n=3 but 8.6 at n=5
+    QUICK(1, 3, TimeValue.seconds(1), 5, TimeValue.seconds(1), true),
+    /** Proper warm-up and enough iterations over two forks for a stable error estimate (~10 min for now). */
+    FULL(2, 5, TimeValue.seconds(2), 10, TimeValue.seconds(2), true),
+    /** Does every benchmark run at all: one short iteration, no warm-up, no profiler (the CI smoke test). */
+    SMOKE(1, 0, TimeValue.seconds(0), 1, TimeValue.milliseconds(200), false);
+
+    public final int forks, warmupIterations, measurementIterations;
+    public final TimeValue warmupTime, measurementTime;
+    public final boolean gc;
+
+    Profile(int forks, int wi, TimeValue wt, int mi, TimeValue mt, boolean gc) {
+        this.forks = forks;
+        this.warmupIterations = wi;
+        this.warmupTime = wt;
+        this.measurementIterations = mi;
+        this.measurementTime = mt;
+        this.gc = gc;
+    }
+
+    public ChainedOptionsBuilder apply(ChainedOptionsBuilder b) {
+        b.forks(forks).warmupIterations(warmupIterations).measurementIterations(measurementIterations)
+                .measurementTime(measurementTime)
+                // an iteration that has not ended this long after its time is up is a hung benchmark
+                .timeout(TimeValue.seconds(30))
+                .shouldFailOnError(true);
+        if (warmupIterations > 0) b.warmupTime(warmupTime);
+        if (gc) b.addProfiler(GCProfiler.class);
+        return b;
+    }
+
+    /** Seconds one parameter combination takes, plus about 2 s for the forked JVM and set-up. */
+    public double secondsPerCombination() {
+        return forks * (warmupIterations * seconds(warmupTime) + measurementIterations * seconds(measurementTime) + 2);
+    }
+
+    /** "1 fork, 2 × 1 s warm-up, 3 × 1 s measurement, -prof gc". */
+    public String describe() {
+        return forks + (forks == 1 ? " fork" : " forks") + ", "
+                + (warmupIterations == 0 ? "no warm-up" : warmupIterations + " \u00d7 " + warmupTime + " warm-up") + ", "
+                + measurementIterations + " \u00d7 " + measurementTime + " measurement" + (gc ? ", -prof gc" : "");
+    }
+
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    private static double seconds(TimeValue t) {
+        return t.convertTo(java.util.concurrent.TimeUnit.MILLISECONDS) / 1000.0;
+    }
+}

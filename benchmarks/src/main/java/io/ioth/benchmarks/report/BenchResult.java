@@ -1,0 +1,141 @@
+package io.ioth.benchmarks.report;
+
+import io.ioth.benchmarks.Op;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One row of JMH's JSON output (one benchmark method with one combination of parameters), with
+ * what the report shows: score, error, unit (made readable with the method's {@link Op}),
+ * percentiles for sampled modes and the normalised allocation from {@code -prof gc}.
+ */
+public final class BenchResult {
+    /** Fully qualified, as JMH names it: {@code io.ioth.benchmarks.TcpEchoBenchmark.echo}. */
+    public final String benchmark;
+    /** JMH's short mode name: thrpt, avgt, sample, ss. */
+    public final String mode;
+    public final Map<String, String> params;
+    public final double score, error;
+    /** JMH's unit ({@code ops/s}, {@code us/op}). */
+    public final String rawUnit;
+    /** Percentile (0..100) to value, in the score's unit; only sampled modes have a useful spread. */
+    public final Map<Double, Double> percentiles;
+    /** {@code gc.alloc.rate.norm} in B/op, NaN when the run had no {@code -prof gc}. */
+    public final double allocNorm;
+    /** What one op is, and ops ({@link Op}), or null. */
+    public final String op, ops;
+    public final int forks, warmupIterations, measurementIterations;
+    public final String warmupTime, measurementTime;
+
+    /** Parameters that tell the compared systems apart come first in labels (JMH sorts by name). */
+    private static final List<String> FIRST_PARAMS = List.of("transport", "wire");
+
+    private BenchResult(Map<String, Object> o) {
+        benchmark = String.valueOf(o.get("benchmark"));
+        mode = String.valueOf(o.get("mode"));
+        Map<String, String> p = new LinkedHashMap<>();
+        Map<String, Object> jp = Json.object(o.get("params"));
+        for (String first : FIRST_PARAMS) {
+            if (jp.containsKey(first)) p.put(first, String.valueOf(jp.get(first)));
+        }
+        jp.forEach((k, v) -> p.putIfAbsent(k, String.valueOf(v)));
+        params = Collections.unmodifiableMap(p);
+        Map<String, Object> pm = Json.object(o.get("primaryMetric"));
+        score = Json.number(pm.get("score"));
+        error = Json.number(pm.get("scoreError"));
+        rawUnit = String.valueOf(pm.get("scoreUnit"));
+        Map<Double, Double> pc = new TreeMap<>();
+        Json.object(pm.get("scorePercentiles")).forEach((k, v) -> pc.put(Double.parseDouble(k), Json.number(v)));
+        percentiles = Collections.unmodifiableMap(pc);
+        double alloc = Double.NaN;
+        for (Map.Entry<String, Object> e : Json.object(o.get("secondaryMetrics")).entrySet()) {
+            // JMH before 1.37 prefixed profiler metrics with a middle dot
+            String name = e.getKey().startsWith("\u00b7") ? e.getKey().substring(1) : e.getKey();
+            if (name.equals("gc.alloc.rate.norm")) alloc = Json.number(Json.object(e.getValue()).get("score"));
+        }
+        allocNorm = alloc;
+        Op ann = lookUpOp(benchmark);
+        op = ann == null ? null : ann.value();
+        ops = ann == null ? null : ann.plural().isEmpty() ? ann.value() : ann.plural();
+        forks = (int) Json.number(o.get("forks"));
+        warmupIterations = (int) Json.number(o.get("warmupIterations"));
+        measurementIterations = (int) Json.number(o.get("measurementIterations"));
+        warmupTime = String.valueOf(o.get("warmupTime"));
+        measurementTime = String.valueOf(o.get("measurementTime"));
+    }
+
+    /** Reads a JMH JSON result file's text; rows sorted by benchmark name, in JMH's order within one. */
+    public static List<BenchResult> parse(String json) {
+        List<BenchResult> out = new ArrayList<>();
+        for (Object o : Json.array(Json.parse(json))) out.add(new BenchResult(Json.object(o)));
+        out.sort(Comparator.comparing(BenchResult::shortName)); // stable
+        return out;
+    }
+
+    /** {@code TcpEcho.echo}: the class's simple name without "Benchmark", and the method. */
+    public String shortName() {
+        int dot = benchmark.lastIndexOf('.');
+        String cls = benchmark.substring(0, Math.max(dot, 0));
+        cls = cls.substring(cls.lastIndexOf('.') + 1);
+        if (cls.endsWith("Benchmark")) cls = cls.substring(0, cls.length() - "Benchmark".length());
+        return cls + "." + benchmark.substring(dot + 1);
+    }
+
+    /** {@code size=64 transport=nio}, or empty. */
+    public String paramString() {
+        StringBuilder b = new StringBuilder();
+        params.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return b.toString();
+    }
+
+    /** Throughput-like (higher is better) rather than time per op. */
+    public boolean isThroughput() {
+        return mode.equals("thrpt");
+    }
+
+    /** The unit with "op" replaced by what an op is: {@code MiB/s}, {@code us/round trip}. */
+    public String unit() {
+        String u = rawUnit.replace("us/", "\u00b5s/");
+        if (op == null) return u;
+        if (u.startsWith("ops/")) return ops + u.substring(3);
+        if (u.endsWith("/op")) return u.substring(0, u.length() - 2) + op;
+        return u;
+    }
+
+    /** The allocation unit: B/op with the op named. */
+    public String allocUnit() {
+        return op == null ? "B/op" : "B/" + op;
+    }
+
+    public double percentile(double p) {
+        Double v = percentiles.get(p);
+        return v == null ? Double.NaN : v;
+    }
+
+    /** Whether the percentiles describe single operations (sampled), not iteration scores. */
+    public boolean hasOpPercentiles() {
+        return mode.equals("sample") && !percentiles.isEmpty();
+    }
+
+    private static Op lookUpOp(String benchmark) {
+        int dot = benchmark.lastIndexOf('.');
+        if (dot < 0) return null;
+        try {
+            Class<?> c = Class.forName(benchmark.substring(0, dot), false, BenchResult.class.getClassLoader());
+            for (Method m : c.getMethods()) {
+                Op op = m.getAnnotation(Op.class);
+                if (op != null && m.getName().equals(benchmark.substring(dot + 1))) return op;
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            // results of a benchmark not on this classpath: JMH's units as they are
+        }
+        return null;
+    }
+}

@@ -1,0 +1,84 @@
+package io.ioth.benchmarks.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** The results table in GitHub Markdown. */
+public final class Markdown {
+    /** The transport every other one is compared with (BenchTransport "nio"). */
+    static final String BASELINE = "nio";
+
+    private Markdown() {}
+
+    /**
+     * One row per benchmark and parameter combination: score ± error (JMH's 99.9% confidence
+     * interval half-width), the unit, p50/p99/p99.9 for sampled latencies, the ratio to the NIO
+     * baseline with the same other parameters (when a non-NIO transport is in the run), and the
+     * allocation per op when {@code -prof gc} was on.
+     */
+    public static String table(List<BenchResult> results) {
+        boolean pct = results.stream().anyMatch(BenchResult::hasOpPercentiles);
+        boolean alloc = results.stream().anyMatch(r -> !Double.isNaN(r.allocNorm));
+        boolean ratio = results.stream().anyMatch(r -> baseline(r, results) != null);
+        StringBuilder b = new StringBuilder();
+        b.append("| Benchmark | Params | Score | Error (99.9%) | Unit |");
+        if (pct) b.append(" p50 | p99 | p99.9 |");
+        if (ratio) b.append(" vs nio |");
+        if (alloc) b.append(" Alloc |");
+        b.append('\n').append("|---|---|--:|--:|---|");
+        if (pct) b.append("--:|--:|--:|");
+        if (ratio) b.append("--:|");
+        if (alloc) b.append("--:|");
+        b.append('\n');
+        for (BenchResult r : results) {
+            b.append("| ").append(r.shortName()).append(" | ").append(r.paramString().isEmpty() ? "\u2014" : "`" + r.paramString() + "`")
+                    .append(" | ").append(num(r.score)).append(" | ")
+                    .append(Double.isNaN(r.error) ? "\u2014" : "\u00b1 " + num(r.error))
+                    .append(" | ").append(r.unit()).append(" |");
+            if (pct) {
+                if (r.hasOpPercentiles()) {
+                    b.append(' ').append(num(r.percentile(50.0))).append(" | ").append(num(r.percentile(99.0)))
+                            .append(" | ").append(num(r.percentile(99.9))).append(" |");
+                } else {
+                    b.append(" | | |");
+                }
+            }
+            if (ratio) {
+                BenchResult base = baseline(r, results);
+                b.append(' ').append(base == null ? "" : String.format(Locale.ROOT, "%.2f\u00d7", r.score / base.score)).append(" |");
+            }
+            if (alloc) {
+                b.append(' ').append(Double.isNaN(r.allocNorm) ? "" : num(r.allocNorm) + " " + r.allocUnit()).append(" |");
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The NIO row with the same benchmark and other parameters, if {@code r} is another transport. */
+    static BenchResult baseline(BenchResult r, List<BenchResult> all) {
+        String t = r.params.get("transport");
+        if (t == null || t.equals(BASELINE)) return null;
+        for (BenchResult o : all) {
+            if (!o.benchmark.equals(r.benchmark) || !o.mode.equals(r.mode) || !BASELINE.equals(o.params.get("transport"))) continue;
+            boolean same = true;
+            for (Map.Entry<String, String> e : r.params.entrySet()) {
+                if (!e.getKey().equals("transport") && !Objects.equals(e.getValue(), o.params.get(e.getKey()))) same = false;
+            }
+            if (same) return o;
+        }
+        return null;
+    }
+
+    /** Three or four significant digits, thousands separated: 4,307 · 15.9 · 0.253. */
+    public static String num(double v) {
+        if (Double.isNaN(v)) return "\u2014";
+        double a = Math.abs(v);
+        if (a >= 1000) return String.format(Locale.ROOT, "%,.0f", v);
+        if (a >= 100) return String.format(Locale.ROOT, "%.1f", v);
+        if (a >= 10) return String.format(Locale.ROOT, "%.2f", v);
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}
