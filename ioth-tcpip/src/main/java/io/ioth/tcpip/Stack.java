@@ -1,0 +1,195 @@
+package io.ioth.tcpip;
+
+import io.ioth.tcpip.iface.Engine;
+import io.ioth.tcpip.iface.NetInterface;
+import io.ioth.tcpip.iface.RouteTable;
+import io.ioth.tcpip.iface.StackConfig;
+import io.ioth.tcpip.link.FrameLink;
+import io.ioth.tcpip.socket.ReadyList;
+import io.ioth.tcpip.socket.StackSocket;
+import io.ioth.tcpip.socket.icmp.PingLayer;
+import io.ioth.tcpip.socket.icmp.PingSocket;
+import io.ioth.tcpip.socket.udp.UdpLayer;
+import io.ioth.tcpip.socket.udp.UdpSocket;
+import io.ioth.tcpip.stats.StackStats;
+import io.ioth.tcpip.wire.Ipv4Addr;
+
+import java.util.List;
+
+/**
+ * One network identity: a user-space TCP/IP stack as a library object, with its own interfaces (MACs), addresses,
+ * routes, neighbour caches and sockets. A JVM may hold many; each is driven by one event loop.
+ *
+ * <pre>{@code
+ * Stack stack = Stack.create(StackConfig.builder().name("a").build(), now);
+ * NetInterface eth0 = stack.addInterface("eth0", link, MacAddr.parse("02:00:00:00:00:01"));
+ * stack.addIpv4(eth0, Ipv4Addr.parse("10.0.0.2"), 24, now);     // + gratuitous ARP
+ * stack.routes().addDefaultGateway4(Ipv4Addr.parse("10.0.0.1"));
+ * UdpSocket echo = stack.openUdp();
+ * echo.bind(0, 7);
+ * for (;;) {                                                     // the owner's loop
+ *     stack.poll(now);                                           // ingress, timers, egress: bounded work
+ *     for (StackSocket s; (s = stack.nextReady()) != null; ) { ... s.takeEvents() ... }
+ *     wait for link readiness or until stack.nextDeadline();
+ * }
+ * }</pre>
+ *
+ * <p><b>Time</b> is always an argument ({@code nowNanos}, from one monotonic source such as a Netty
+ * {@code Ticker}); the stack never reads a clock, so tests run in simulated time.
+ *
+ * <p><b>Threading:</b> not thread-safe. A stack belongs to the thread that drives it (its event loop): every method
+ * must be called there, except {@link #stats()}, which any thread may read. Nothing blocks.
+ *
+ * <p>Layers: {@link Engine} (io.ioth.tcpip.iface) is the engine behind this façade, with the protocol SPI that UDP
+ * uses and TCP will use ({@link Engine#registerProtocol}, {@link Engine#route}, {@link Engine#output},
+ * {@link Engine#allocTx}, {@link Engine#timers()}).
+ */
+public final class Stack implements AutoCloseable {
+    private final Engine engine;
+    private final ReadyList ready = new ReadyList();
+    private final UdpLayer udp;
+    private final PingLayer ping;
+
+    private Stack(final StackConfig config, final long nowNanos) {
+        this.engine = new Engine(config, nowNanos);
+        this.udp = new UdpLayer(engine, ready);
+        this.ping = new PingLayer(engine, ready);
+    }
+
+    /** A stack with only its loopback interface. */
+    public static Stack create(final StackConfig config, final long nowNanos) {
+        return new Stack(config, nowNanos);
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /** Adds an Ethernet interface over {@code link} (owned by the stack from now on). */
+    public NetInterface addInterface(final String name, final FrameLink link, final long mac) {
+        return engine.addInterface(name, link, mac);
+    }
+
+    public NetInterface loopback() {
+        return engine.loopback();
+    }
+
+    public NetInterface interfaceByName(final String name) {
+        return engine.interfaceByName(name);
+    }
+
+    public List<NetInterface> interfaces() {
+        return engine.interfaces();
+    }
+
+    /** Adds an IPv4 address (on-link route and gratuitous ARP follow). See {@link Engine#addIpv4}. */
+    public boolean addIpv4(final NetInterface ifc, final int addr, final int prefixLen, final long nowNanos) {
+        return engine.addIpv4(ifc, addr, prefixLen, nowNanos);
+    }
+
+    /** {@code addIpv4(ifc, "10.0.0.2/24", now)}. */
+    public boolean addIpv4(final NetInterface ifc, final String cidr, final long nowNanos) {
+        final int slash = cidr.indexOf('/');
+        if (slash < 0) {
+            return addIpv4(ifc, Ipv4Addr.parse(cidr), 32, nowNanos);
+        }
+        return addIpv4(ifc, Ipv4Addr.parse(cidr.substring(0, slash)), Integer.parseInt(cidr.substring(slash + 1)),
+                nowNanos);
+    }
+
+    public boolean removeIpv4(final NetInterface ifc, final int addr, final long nowNanos) {
+        return engine.removeIpv4(ifc, addr, nowNanos);
+    }
+
+    public RouteTable routes() {
+        return engine.routes();
+    }
+
+    /** Router mode (off by default). */
+    public void setForwarding(final boolean on) {
+        engine.setForwarding(on);
+    }
+
+    // ---------------------------------------------------------------- driving
+
+    /** Ingress (bounded), timers, egress. See {@link Engine#poll}. */
+    public int poll(final long nowNanos) {
+        return engine.poll(nowNanos);
+    }
+
+    public int pollIngress(final long nowNanos) {
+        return engine.pollIngress(nowNanos);
+    }
+
+    public int pollTimers(final long nowNanos) {
+        return engine.pollTimers(nowNanos);
+    }
+
+    public void pollEgress(final long nowNanos) {
+        engine.pollEgress(nowNanos);
+    }
+
+    /** Absolute time of the next timer, or {@code Long.MAX_VALUE}; {@code <= now} means poll again at once. */
+    public long nextDeadline() {
+        return engine.nextDeadline();
+    }
+
+    /** The next socket with events (see {@link StackSocket}), or null. */
+    public StackSocket nextReady() {
+        return ready.poll();
+    }
+
+    public boolean hasReady() {
+        return !ready.isEmpty();
+    }
+
+    /** The ready list sockets signal on: a protocol layer built outside this class (TCP) creates its sockets on
+     * it, as {@link UdpLayer} and {@link PingLayer} do. */
+    public ReadyList readyList() {
+        return ready;
+    }
+
+    // ---------------------------------------------------------------- sockets
+
+    public UdpSocket openUdp() {
+        return udp.open();
+    }
+
+    /** A ping socket with a random identifier. */
+    public PingSocket openPing() {
+        return ping.open();
+    }
+
+    public UdpLayer udp() {
+        return udp;
+    }
+
+    public PingLayer ping() {
+        return ping;
+    }
+
+    // ---------------------------------------------------------------- observing
+
+    /** Counters; readable from any thread. */
+    public StackStats stats() {
+        return engine.stats();
+    }
+
+    /** The engine (protocol SPI, for TCP and the transport). */
+    public Engine engine() {
+        return engine;
+    }
+
+    public StackConfig config() {
+        return engine.config();
+    }
+
+    /** Closes sockets, releases queued packets, closes every link. Idempotent. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return engine.toString();
+    }
+}

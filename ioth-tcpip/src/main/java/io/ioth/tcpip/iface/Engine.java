@@ -1,0 +1,856 @@
+package io.ioth.tcpip.iface;
+
+import io.ioth.tcpip.frag.FragmentIds;
+import io.ioth.tcpip.frag.Fragmenter;
+import io.ioth.tcpip.frag.Reassembler;
+import io.ioth.tcpip.link.FrameLink;
+import io.ioth.tcpip.stats.Counter;
+import io.ioth.tcpip.stats.DropReason;
+import io.ioth.tcpip.stats.StackStats;
+import io.ioth.tcpip.storage.TimerWheel;
+import io.ioth.tcpip.wire.EtherType;
+import io.ioth.tcpip.wire.EthernetFrame;
+import io.ioth.tcpip.wire.EthernetRepr;
+import io.ioth.tcpip.wire.Icmpv4Packet;
+import io.ioth.tcpip.wire.Ipv4Addr;
+import io.ioth.tcpip.wire.MacAddr;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The engine of one stack: its interfaces and their links, the Ethernet dispatch, ARP, IPv4 (in, out, forwarding,
+ * fragmentation), ICMPv4, IGMPv2, the routing table, the timers, and the registry of upper-layer protocols. The
+ * public façade is {@code io.ioth.tcpip.Stack}; protocol implementations (UDP here, TCP next) use the methods marked
+ * <em>protocol SPI</em>.
+ *
+ * <h2>Driving it (smoltcp's poll model)</h2>
+ * <pre>{@code
+ * engine.poll(now);                 // = pollIngress(now) + pollTimers(now) + pollEgress(now)
+ * long next = engine.nextDeadline(); // absolute; <= now means "poll again at once"
+ * }</pre>
+ * Every call does a bounded amount of work: at most {@link StackConfig#ingressBatch()} frames per link and
+ * {@link StackConfig#timerBatch()} timers. The engine never reads a clock: {@code now} is an argument everywhere,
+ * from one monotonic source (nanoseconds).
+ *
+ * <h2>Buffers</h2>
+ * Received frames are owned by the engine while it processes them and released afterwards; layers that keep bytes
+ * retain them. Transmit buffers come from {@link #allocTx}: the reader index sits {@link #HEADROOM} bytes in, so the
+ * IP and Ethernet headers are prepended in place (Linux {@code skb_reserve}, lwIP {@code PBUF_TRANSPORT}) and the
+ * payload is never copied on the way down.
+ *
+ * <p><b>Threading:</b> not thread-safe. An engine belongs to one owner thread (a Netty event loop); every method
+ * must be called on it. Only {@link #stats()} may be read from any thread.
+ */
+public final class Engine implements AutoCloseable {
+    /** Link-layer bytes reserved in front of every IP packet: Ethernet + one 802.1Q tag. */
+    public static final int LINK_HEADROOM = 18;
+    /** Bytes reserved before the transport header by {@link #allocTx}: link + up to 62 bytes of IP header (IPv4
+     * with options, IPv6 with a fragment and a hop-by-hop header). */
+    public static final int HEADROOM = 80;
+
+    /** {@link #output} flags: never set DF (fragment locally if needed). Linux IP_PMTUDISC_DONT. */
+    public static final int PMTUDISC_DONT = 0;
+    /** Set DF when the datagram fits the path MTU, fragment otherwise. Linux IP_PMTUDISC_WANT (its default). */
+    public static final int PMTUDISC_WANT = 1;
+    /** Always set DF; larger than the path MTU fails with EMSGSIZE. Linux IP_PMTUDISC_DO (TCP). */
+    public static final int PMTUDISC_DO = 2;
+    /** {@link #output} flag: do not loop multicast back to the stack's own members (IP_MULTICAST_LOOP=0). */
+    public static final int NO_MULTICAST_LOOP = 4;
+    static final int PMTUDISC_MASK = 3;
+
+    final StackConfig config;
+    final RandomGenerator random;
+    final StackStats stats = new StackStats();
+    final StackTimers timers;
+    final ByteBufAllocator alloc;
+    final RouteTable routes;
+    final PathMtuCache pmtu;
+    final TokenBucket icmpBucket;
+    final FragmentIds fragIds;
+    final Fragmenter fragmenter;
+    final Reassembler reassembler;
+    final ArpLayer arp;
+    final Ipv4Layer ipv4;
+    final Icmpv4Layer icmp4;
+    final IgmpLayer igmp;
+
+    private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+    private IpProtocolHandler[] handlers = new IpProtocolHandler[0];
+    IcmpEchoHandler echoHandler;
+
+    private NetInterface[] ifaces = new NetInterface[4];
+    private int ifaceCount;
+    final NetInterface lo;
+    private final LoopbackLink loLink;
+    /** Every IPv4 address of every interface (127.0.0.1 included), for the "is it ours" check. */
+    private int[] local4 = new int[4];
+    private int local4Count;
+
+    boolean forwarding;
+    private long routeGeneration;
+    private long lastNow;
+    private boolean closed;
+
+    // per-stack scratch (single-threaded; each has one user so nested calls cannot clobber each other)
+    final IpRxInfo rx = new IpRxInfo();
+    final IcmpErrorInfo icmpError = new IcmpErrorInfo();
+    private final EthernetFrame ethIn = new EthernetFrame();
+    private final EthernetFrame ethOut = new EthernetFrame();
+    private final EthernetRepr ethOutRepr = new EthernetRepr();
+
+    /**
+     * @param config   settings
+     * @param nowNanos the current time (origin of the timer wheels)
+     */
+    public Engine(final StackConfig config, final long nowNanos) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = config.random();
+        this.alloc = config.allocator;
+        this.lastNow = nowNanos;
+        this.timers = new StackTimers(nowNanos);
+        this.routes = new RouteTable(this);
+        this.pmtu = new PathMtuCache(config.pmtuEntries, config.pmtuExpiryNanos);
+        this.icmpBucket = new TokenBucket(config.icmpRatePerSecond, config.icmpBurst);
+        this.fragIds = new FragmentIds(random);
+        this.fragmenter = new Fragmenter(alloc, LINK_HEADROOM, fragIds);
+        this.forwarding = config.forwarding;
+        this.arp = new ArpLayer(this);
+        this.ipv4 = new Ipv4Layer(this);
+        this.icmp4 = new Icmpv4Layer(this);
+        this.igmp = new IgmpLayer(this);
+        this.reassembler = new Reassembler(alloc, new ReassemblyListener(), random);
+        this.loLink = new LoopbackLink(config.loopbackMtu, config.loopbackQueue, alloc);
+        this.lo = new NetInterface(this, 1, "lo", loLink, 0L, true, nowNanos);
+        this.lo.mtu = config.loopbackMtu;
+        ifaces[ifaceCount++] = lo;
+        // Linux: "inet 127.0.0.1/8 scope host lo"; all of 127/8 is delivered locally (RFC 1122 §3.2.1.3 (g)).
+        lo.addV4(Ipv4Addr.LOOPBACK, 8);
+        routes.add(IpAddr.FAMILY_V4, 0L, IpAddr.v4(0x7f00_0000), 96 + 8, false, 0L, 0L, lo, 0, 0L,
+                IpAddr.v4(Ipv4Addr.LOOPBACK), RouteTable.ORIGIN_KERNEL);
+        rebuildLocal();
+    }
+
+    // ================================================================ configuration
+
+    public StackConfig config() {
+        return config;
+    }
+
+    /**
+     * Adds an Ethernet interface. The engine owns the link from now on ({@link #close()} closes it).
+     *
+     * @param mac a unicast MAC (e.g. locally administered {@code 02:...})
+     */
+    public NetInterface addInterface(final String name, final FrameLink link, final long mac) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(link, "link");
+        if (MacAddr.isMulticast(mac) || mac == 0 || (mac >>> 48) != 0) {
+            throw new IllegalArgumentException("not a unicast MAC: " + MacAddr.format(mac));
+        }
+        if (link.maxFrameSize() < 14 + 68) {
+            throw new IllegalArgumentException("link frames too small for IPv4 (RFC 791 needs MTU >= 68)");
+        }
+        if (interfaceByName(name) != null) {
+            throw new IllegalArgumentException("interface " + name + " exists");
+        }
+        if (ifaceCount == ifaces.length) {
+            ifaces = Arrays.copyOf(ifaces, ifaceCount * 2);
+        }
+        final NetInterface ifc = new NetInterface(this, ifaceCount + 1, name, link, mac, false, lastNow);
+        ifaces[ifaceCount++] = ifc;
+        ifc.addGroupMac(MacAddr.ofIpv4Multicast(IgmpLayer.ALL_SYSTEMS)); // RFC 1112 §4: all hosts belong to 224.0.0.1
+        routesChanged();
+        return ifc;
+    }
+
+    /** The loopback interface ({@code lo}, index 1). */
+    public NetInterface loopback() {
+        return lo;
+    }
+
+    /** By index (1 = lo, then in the order added), or null. */
+    public NetInterface iface(final int index) {
+        return index >= 1 && index <= ifaceCount ? ifaces[index - 1] : null;
+    }
+
+    public NetInterface interfaceByName(final String name) {
+        for (int i = 0; i < ifaceCount; i++) {
+            if (ifaces[i].name.equals(name)) {
+                return ifaces[i];
+            }
+        }
+        return null;
+    }
+
+    /** A snapshot of the interfaces, loopback first. */
+    public List<NetInterface> interfaces() {
+        return List.of(Arrays.copyOf(ifaces, ifaceCount));
+    }
+
+    /**
+     * Adds an IPv4 address to an interface: the on-link route for its subnet follows (Linux "proto kernel scope
+     * link"), and the address is announced with gratuitous ARP so that neighbours holding a stale entry (a
+     * migrated node) update it at once (RFC 5227 §2.3 ANNOUNCE_NUM announcements, ANNOUNCE_INTERVAL apart).
+     *
+     * @return false if the interface already had the address
+     */
+    public boolean addIpv4(final NetInterface ifc, final int addr, final int prefixLen, final long nowNanos) {
+        checkIface(ifc);
+        lastNow = nowNanos;
+        if (prefixLen < 0 || prefixLen > 32) {
+            throw new IllegalArgumentException("prefix length out of range: " + prefixLen);
+        }
+        if (addr == 0 || Ipv4Addr.isMulticast(addr) || addr == Ipv4Addr.BROADCAST || (addr >>> 24) == 0
+                || (!ifc.loopback && Ipv4Addr.isLoopback(addr))) {
+            throw new IllegalArgumentException("not a unicast host address: " + Ipv4Addr.format(addr));
+        }
+        if (!ifc.addV4(addr, prefixLen)) {
+            return false;
+        }
+        if (prefixLen < 32) {
+            final int m = Ipv4Addr.mask(prefixLen);
+            routes.add(IpAddr.FAMILY_V4, 0L, IpAddr.v4(addr & m), 96 + prefixLen, false, 0L, 0L, ifc, 0, 0L,
+                    IpAddr.v4(addr), RouteTable.ORIGIN_KERNEL);
+        }
+        rebuildLocal();
+        routesChanged();
+        if (ifc.neighbors != null) {
+            ifc.neighbors.remove(NeighborCache.FAMILY_IPV4, 0L, addr & 0xffff_ffffL);
+            arp.announce(ifc, addr, nowNanos);
+        }
+        return true;
+    }
+
+    /** Removes an IPv4 address (and its on-link route unless another address of the interface shares it). */
+    public boolean removeIpv4(final NetInterface ifc, final int addr, final long nowNanos) {
+        checkIface(ifc);
+        lastNow = nowNanos;
+        final int len = ifc.ipv4PrefixLength(addr);
+        if (len < 0 || (ifc.loopback && addr == Ipv4Addr.LOOPBACK)) {
+            return false;
+        }
+        ifc.removeV4(addr);
+        if (len < 32) {
+            final int m = Ipv4Addr.mask(len);
+            boolean shared = false;
+            for (int i = 0; i < ifc.v4Count; i++) {
+                shared |= ifc.v4Len[i] == len && (ifc.v4Addr[i] & m) == (addr & m);
+            }
+            if (!shared) {
+                routes.remove(IpAddr.FAMILY_V4, 0L, IpAddr.v4(addr & m), 96 + len, ifc);
+            }
+        }
+        rebuildLocal();
+        routesChanged();
+        return true;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /** Forward datagrams not addressed to the stack (RFC 1812 router); off by default. */
+    public void setForwarding(final boolean on) {
+        forwarding = on;
+    }
+
+    public boolean isForwarding() {
+        return forwarding;
+    }
+
+    // ================================================================ the poll loop
+
+    /**
+     * One round of work: ingress (a bounded batch per link), due timers, egress. Returns the frames and timers
+     * handled; when it is {@code > 0} there may be more (call again, or wait for {@link #nextDeadline()}).
+     */
+    public int poll(final long nowNanos) {
+        int work = pollIngress(nowNanos);
+        work += pollTimers(nowNanos);
+        pollEgress(nowNanos);
+        return work;
+    }
+
+    /** Reads at most {@link StackConfig#ingressBatch()} frames from each interface and processes them. */
+    public int pollIngress(final long nowNanos) {
+        lastNow = nowNanos;
+        int n = 0;
+        final int batch = config.ingressBatch;
+        for (int i = 0; i < ifaceCount; i++) {
+            final NetInterface ifc = ifaces[i];
+            if (ifc.up) {
+                n += ifc.link.receive(ifc.sink, batch);
+            }
+        }
+        return n;
+    }
+
+    /** Runs due timers (stack wheel, neighbour caches, reassembly), bounded per call. */
+    public int pollTimers(final long nowNanos) {
+        lastNow = nowNanos;
+        int n = timers.poll(nowNanos, config.timerBatch);
+        for (int i = 0; i < ifaceCount; i++) {
+            final NeighborCache<ByteBuf> nc = ifaces[i].neighbors;
+            if (nc != null && nc.nextDeadline() <= nowNanos) {
+                n += nc.poll(nowNanos);
+            }
+        }
+        if (reassembler.nextDeadline(nowNanos) <= nowNanos) {
+            n += reassembler.poll(nowNanos);
+        }
+        return n;
+    }
+
+    /** Lets protocols emit what is due ({@link IpProtocolHandler#pollEgress}), then flushes every link. */
+    public void pollEgress(final long nowNanos) {
+        lastNow = nowNanos;
+        final IpProtocolHandler[] hs = handlers;
+        for (IpProtocolHandler h : hs) {
+            h.pollEgress(nowNanos);
+        }
+        flush();
+    }
+
+    /** Flushes every link (frames sent outside a poll are pushed out at the next egress, or by this). */
+    public void flush() {
+        for (int i = 0; i < ifaceCount; i++) {
+            ifaces[i].link.flush();
+        }
+    }
+
+    /**
+     * When the engine next needs a {@link #poll}: the earliest timer, neighbour-cache or reassembly deadline;
+     * the last {@code now} if loopback frames are waiting; {@link TimerWheel#NO_DEADLINE} if nothing is pending.
+     * Frames arriving on the links are not known here: the owner also waits for link readiness.
+     */
+    public long nextDeadline() {
+        if (loLink.pending() > 0) {
+            return lastNow;
+        }
+        long d = timers.nextDeadline();
+        for (int i = 0; i < ifaceCount; i++) {
+            final NeighborCache<ByteBuf> nc = ifaces[i].neighbors;
+            if (nc != null) {
+                d = Math.min(d, nc.nextDeadline());
+            }
+        }
+        return Math.min(d, reassembler.nextDeadline(lastNow));
+    }
+
+    /** The {@code now} of the most recent call that took one. */
+    public long lastNow() {
+        return lastNow;
+    }
+
+    // ================================================================ protocol SPI
+
+    /** Registers the handler of an IP protocol number (17 UDP, 6 TCP...). ICMP (1) and IGMP (2) are built in. */
+    public void registerProtocol(final int protocol, final IpProtocolHandler handler) {
+        if (protocol < 0 || protocol > 255 || protocol == 1 || protocol == 2 || protocol == 58) {
+            throw new IllegalArgumentException("protocol " + protocol + " cannot be registered");
+        }
+        if (protocols[protocol] != null) {
+            throw new IllegalStateException("protocol " + protocol + " already registered");
+        }
+        protocols[protocol] = Objects.requireNonNull(handler, "handler");
+        handlers = Arrays.copyOf(handlers, handlers.length + 1);
+        handlers[handlers.length - 1] = handler;
+    }
+
+    public IpProtocolHandler protocol(final int protocol) {
+        return protocols[protocol & 0xff];
+    }
+
+    /** Where echo replies and errors about our echo requests go (the ping sockets). */
+    public void setEchoHandler(final IcmpEchoHandler handler) {
+        echoHandler = handler;
+    }
+
+    public StackTimers timers() {
+        return timers;
+    }
+
+    /** The counters; readable from any thread. */
+    public StackStats stats() {
+        return stats;
+    }
+
+    /** The stack's seeded random source (ports, ids, timer jitter). Owner thread only. */
+    public RandomGenerator random() {
+        return random;
+    }
+
+    public ByteBufAllocator allocator() {
+        return alloc;
+    }
+
+    public int defaultTtl() {
+        return config.defaultTtl;
+    }
+
+    /** The IPv4 fragment identification source (RFC 7739), shared with the fragmenter. */
+    public FragmentIds fragmentIds() {
+        return fragIds;
+    }
+
+    /**
+     * A transmit buffer for an upper-layer message of {@code transportLen} bytes: capacity
+     * {@code HEADROOM + transportLen}, reader and writer index at {@link #HEADROOM}. Write the transport header and
+     * payload, then hand it to {@link #output}, which prepends IP and Ethernet in place.
+     */
+    public ByteBuf allocTx(final int transportLen) {
+        final ByteBuf b = alloc.directBuffer(HEADROOM + transportLen);
+        b.setIndex(HEADROOM, HEADROOM);
+        return b;
+    }
+
+    /**
+     * Looks up the route to {@code dst}: interface, next hop, source address and MTU (the lower of the interface
+     * MTU and a learned path MTU).
+     *
+     * @param srcHi,srcLo a bound source address, or a wildcard ({@link IpAddr#isWildcard}) to select one (RFC 1122
+     *                    §3.3.4.3)
+     * @param oif         restrict to this interface (bound device, multicast interface), or null
+     * @return {@link NetError#OK}, {@link NetError#ENETUNREACH}, {@link NetError#EADDRNOTAVAIL} (no source
+     *         address) or {@link NetError#EAFNOSUPPORT}
+     */
+    public int route(final long dstHi, final long dstLo, final long srcHi, final long srcLo, final NetInterface oif,
+                     final Route out, final long nowNanos) {
+        if (IpAddr.isV4(dstHi, dstLo)) {
+            final int src;
+            if (IpAddr.isWildcard(srcHi, srcLo)) {
+                src = 0;
+            } else if (IpAddr.isV4(srcHi, srcLo)) {
+                src = IpAddr.v4Of(srcLo);
+            } else {
+                return NetError.EAFNOSUPPORT;
+            }
+            return ipv4.route(IpAddr.v4Of(dstLo), src, oif, out, nowNanos);
+        }
+        return NetError.EAFNOSUPPORT; // IPv6: the IPv6 layer plugs in here
+    }
+
+    /** Whether a route filled earlier still reflects the tables (no address, route or path MTU change since). */
+    public boolean isCurrent(final Route r) {
+        return r.generation == routeGeneration;
+    }
+
+    /** Bumped on every change of addresses, routes, interfaces or path MTUs. */
+    public long routeGeneration() {
+        return routeGeneration;
+    }
+
+    /**
+     * Sends an upper-layer message as one IP datagram (fragmented if it is larger than the route's MTU and DF is not
+     * required). Takes ownership of {@code segment} (released in every case), whose readable bytes are the message;
+     * it should come from {@link #allocTx} so that the headers go in place; otherwise it is copied once.
+     *
+     * @param route a route from {@link #route}
+     * @param flags one of {@link #PMTUDISC_DONT}, {@link #PMTUDISC_WANT}, {@link #PMTUDISC_DO}, optionally or-ed
+     *              with {@link #NO_MULTICAST_LOOP}
+     * @return {@link NetError#OK} (sent, or queued waiting for ARP), or {@link NetError#EMSGSIZE},
+     *         {@link NetError#EAFNOSUPPORT}
+     */
+    public int output(final Route route, final ByteBuf segment, final int protocol, final int ttl, final int tos,
+                      final int flags, final long nowNanos) {
+        lastNow = nowNanos;
+        if (route.family == IpAddr.FAMILY_V4) {
+            return ipv4.output(route, segment, protocol, ttl, tos, flags, nowNanos);
+        }
+        segment.release();
+        return NetError.EAFNOSUPPORT;
+    }
+
+    /**
+     * Sends an ICMP echo request (the ping sockets): {@code seg} is sized for the ICMP header plus the data, which is
+     * already written after the header; the header and checksum are filled here. Takes ownership.
+     */
+    public int sendEchoRequest(final Route route, final ByteBuf seg, final int ident, final int seq, final int ttl,
+                               final int tos, final long nowNanos) {
+        lastNow = nowNanos;
+        if (route.family != IpAddr.FAMILY_V4) {
+            seg.release();
+            return NetError.EAFNOSUPPORT;
+        }
+        return icmp4.sendEcho(route, seg, ident, seq, ttl, tos, nowNanos);
+    }
+
+    /**
+     * Answers a datagram that nobody wants with ICMP port unreachable (RFC 1122 §3.2.2.1, §4.1.3.1; rate limited,
+     * never for broadcast/multicast or non-initial fragments, RFC 1122 §3.2.2).
+     */
+    public void sendPortUnreachable(final IpRxInfo ip, final long nowNanos) {
+        if (ip.family == IpAddr.FAMILY_V4) {
+            icmp4.sendError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PORT_UNREACHABLE, 0, ip.buffer,
+                    ip.ipOffset, ip.ipHeaderLength + ip.payloadLength, ip.flags, nowNanos);
+        }
+    }
+
+    /**
+     * Joins a multicast group on an interface (reference counted: the first join sends an unsolicited IGMPv2
+     * report, RFC 2236 §3).
+     *
+     * @param ifc the interface, or null for the one the group routes to
+     */
+    public int joinGroup(final NetInterface ifc, final long groupHi, final long groupLo, final long nowNanos) {
+        lastNow = nowNanos;
+        if (!IpAddr.isV4(groupHi, groupLo)) {
+            return NetError.EAFNOSUPPORT;
+        }
+        final NetInterface dev = ifc != null ? ifc : ipv4.multicastIface(IpAddr.v4Of(groupLo));
+        if (dev == null || dev.loopback) {
+            return NetError.ENODEV;
+        }
+        return igmp.join(dev, IpAddr.v4Of(groupLo), nowNanos);
+    }
+
+    /** Leaves a group joined with {@link #joinGroup} (the last leave sends an IGMPv2 Leave, RFC 2236 §3). */
+    public int leaveGroup(final NetInterface ifc, final long groupHi, final long groupLo, final long nowNanos) {
+        lastNow = nowNanos;
+        if (!IpAddr.isV4(groupHi, groupLo)) {
+            return NetError.EAFNOSUPPORT;
+        }
+        final NetInterface dev = ifc != null ? ifc : ipv4.multicastIface(IpAddr.v4Of(groupLo));
+        if (dev == null) {
+            return NetError.EADDRNOTAVAIL;
+        }
+        return igmp.leave(dev, IpAddr.v4Of(groupLo), nowNanos);
+    }
+
+    /** Whether {@code (hi, lo)} is one of the stack's unicast addresses (127/8 included). */
+    public boolean isLocalAddress(final long hi, final long lo) {
+        if (IpAddr.isV4(hi, lo)) {
+            final int a = IpAddr.v4Of(lo);
+            return isLocal4(a) || Ipv4Addr.isLoopback(a);
+        }
+        return false;
+    }
+
+    /** Whether {@code (hi, lo)} is a limited or directed broadcast address of one of the interfaces. */
+    public boolean isBroadcastAddress(final long hi, final long lo) {
+        if (!IpAddr.isV4(hi, lo)) {
+            return false;
+        }
+        final int a = IpAddr.v4Of(lo);
+        return a == Ipv4Addr.BROADCAST || isDirectedBroadcast4(a);
+    }
+
+    // ================================================================ internals shared by the layers
+
+    boolean isLocal4(final int a) {
+        final int[] l = local4;
+        for (int i = 0, n = local4Count; i < n; i++) {
+            if (l[i] == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isDirectedBroadcast4(final int a) {
+        for (int i = 0; i < ifaceCount; i++) {
+            if (ifaces[i].isIpv4Broadcast(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int ifaceCount() {
+        return ifaceCount;
+    }
+
+    NetInterface ifaceAt(final int i) {
+        return ifaces[i];
+    }
+
+    void routesChanged() {
+        routeGeneration++;
+    }
+
+    private void rebuildLocal() {
+        int n = 0;
+        for (int i = 0; i < ifaceCount; i++) {
+            n += ifaces[i].v4Count;
+        }
+        if (local4.length < n) {
+            local4 = new int[Integer.highestOneBit(n) << 1];
+        }
+        int k = 0;
+        for (int i = 0; i < ifaceCount; i++) {
+            final NetInterface ifc = ifaces[i];
+            for (int j = 0; j < ifc.v4Count; j++) {
+                local4[k++] = ifc.v4Addr[j];
+            }
+        }
+        local4Count = k;
+    }
+
+    private void checkIface(final NetInterface ifc) {
+        if (ifc == null || ifc.engine != this) {
+            throw new IllegalArgumentException("not an interface of this stack: " + ifc);
+        }
+    }
+
+    /**
+     * Whether the holder of {@code b} may write into it: nobody else holds its memory. Walks {@code unwrap()} to the
+     * root: a flood of an in-JVM switch is a retained duplicate whose root is still referenced by the other ports
+     * (vde-channel FrameHandler: "treat as read-only"), and a leak-detection wrapper or a derived buffer we hold
+     * alone is fine.
+     */
+    public static boolean exclusive(final ByteBuf b) {
+        for (ByteBuf x = b; x != null; x = x.unwrap()) {
+            if (x.refCnt() != 1 || x.isReadOnly()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies the readable bytes of {@code b} into a new buffer with {@link #HEADROOM} and releases {@code b}. */
+    ByteBuf copyWithHeadroom(final ByteBuf b) {
+        final int len = b.readableBytes();
+        final ByteBuf c = alloc.directBuffer(HEADROOM + len);
+        c.setIndex(HEADROOM, HEADROOM);
+        c.writeBytes(b, b.readerIndex(), len);
+        b.release();
+        return c;
+    }
+
+    // ---------------------------------------------------------------- Ethernet
+
+    /** The ingress path of every frame (the interface's {@link FrameLink.FrameSink}). Owns and releases it. */
+    void receiveFrame(final NetInterface ifc, final ByteBuf frame) {
+        final long now = lastNow;
+        try {
+            stats.inc(Counter.ETH_IN_FRAMES);
+            stats.add(Counter.ETH_IN_BYTES, frame.readableBytes());
+            final EthernetFrame e = ethIn.wrap(frame);
+            if (!e.checkLen().ok()) {
+                stats.drop(DropReason.ETH_TRUNCATED);
+                return;
+            }
+            final long dst = e.dst();
+            final long src = e.src();
+            int l2 = 0;
+            if (!ifc.loopback) {
+                if (MacAddr.isMulticast(dst)) {
+                    if (!ifc.acceptsGroupMac(dst)) {
+                        stats.drop(DropReason.ETH_MULTICAST_NOT_JOINED);
+                        return;
+                    }
+                    l2 = IpRxInfo.L2_GROUP;
+                } else if (dst != ifc.mac) {
+                    stats.drop(DropReason.ETH_OTHER_HOST);
+                    return;
+                }
+                if (MacAddr.isMulticast(src) || src == 0) {
+                    stats.drop(DropReason.ETH_BAD_SRC_MAC);
+                    return;
+                }
+                if (src == ifc.mac) {
+                    stats.drop(DropReason.ETH_OWN_SRC_MAC);
+                    return;
+                }
+                if (e.vlanId() != ifc.vlanId) {
+                    stats.drop(DropReason.ETH_VLAN);
+                    return;
+                }
+            }
+            final int off = e.payloadOffset();
+            final int len = e.payloadLength();
+            switch (e.etherType()) {
+                case EtherType.IPV4:
+                    ipv4.receive(ifc, frame, off, len, l2, src, now);
+                    break;
+                case EtherType.ARP:
+                    if (ifc.loopback) {
+                        stats.drop(DropReason.ETH_UNKNOWN_TYPE);
+                    } else {
+                        arp.receive(ifc, frame, off, len, now);
+                    }
+                    break;
+                case EtherType.IPV6:
+                    // the IPv6 layer (issue 3, next helper) plugs in here
+                    stats.drop(DropReason.ETH_IPV6_DISABLED);
+                    break;
+                default:
+                    stats.drop(DropReason.ETH_UNKNOWN_TYPE);
+                    break;
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /**
+     * Prepends the Ethernet header (and the VLAN tag of the interface) to the packet at {@code pkt}'s reader index
+     * and transmits it. Takes ownership.
+     */
+    void transmitEthernet(final NetInterface ifc, final ByteBuf pkt, final long dstMac, final int etherType) {
+        final int hl = ifc.linkHeaderLength();
+        ByteBuf f = pkt;
+        int ri = f.readerIndex();
+        if (ri < hl) {
+            f = copyWithHeadroom(pkt);
+            ri = f.readerIndex();
+        }
+        ri -= hl;
+        f.readerIndex(ri);
+        ethOutRepr.set(ifc.mac, dstMac, etherType);
+        if (ifc.vlanId != NetInterface.NO_VLAN) {
+            ethOutRepr.vlanId = ifc.vlanId;
+        }
+        ethOutRepr.emit(ethOut.wrap(f, ri, hl));
+        stats.inc(Counter.ETH_OUT_FRAMES);
+        stats.add(Counter.ETH_OUT_BYTES, f.readableBytes());
+        if (!ifc.up) {
+            f.release();
+            stats.drop(DropReason.LINK_TX_DROPPED);
+            return;
+        }
+        if (!ifc.link.transmit(f)) {
+            stats.drop(DropReason.LINK_TX_DROPPED);
+        }
+    }
+
+    /** Queues an IP packet on the loopback link (zero MACs, as Linux's lo). Takes ownership. */
+    void transmitLoopback(final ByteBuf pkt, final int etherType) {
+        ByteBuf f = pkt;
+        int ri = f.readerIndex();
+        if (ri < EthernetFrame.HEADER_LEN) {
+            f = copyWithHeadroom(pkt);
+            ri = f.readerIndex();
+        }
+        ri -= EthernetFrame.HEADER_LEN;
+        f.readerIndex(ri);
+        ethOutRepr.set(0L, 0L, etherType);
+        ethOutRepr.emit(ethOut.wrap(f, ri, EthernetFrame.HEADER_LEN));
+        stats.inc(Counter.IP4_OUT_LOOPBACK);
+        if (!loLink.transmit(f)) {
+            stats.drop(DropReason.IP4_LOOPBACK_FULL);
+        }
+    }
+
+    /** Loops a copy of the IP packet at {@code pkt}'s reader index back to this stack (multicast/broadcast
+     * loopback, Linux {@code ip_mc_output}). Does not take ownership. */
+    void loopCopy(final ByteBuf pkt, final int etherType) {
+        final ByteBuf c = alloc.directBuffer(HEADROOM + pkt.readableBytes());
+        c.setIndex(HEADROOM, HEADROOM);
+        c.writeBytes(pkt, pkt.readerIndex(), pkt.readableBytes());
+        transmitLoopback(c, etherType);
+    }
+
+    NeighborCache.Owner<ByteBuf> neighborOwner(final NetInterface ifc) {
+        return new NeighborOwner(ifc);
+    }
+
+    /** What each interface's neighbour cache asks of the engine. */
+    private final class NeighborOwner implements NeighborCache.Owner<ByteBuf> {
+        private final NetInterface ifc;
+
+        NeighborOwner(final NetInterface ifc) {
+            this.ifc = ifc;
+        }
+
+        @Override
+        public void sendSolicitation(final int family, final long hi, final long lo, final long unicastMac,
+                                     final long nowNanos) {
+            if (family == NeighborCache.FAMILY_IPV4) {
+                arp.sendRequest(ifc, (int) lo, unicastMac, nowNanos);
+            }
+        }
+
+        @Override
+        public void deliverQueued(final int family, final long hi, final long lo, final long mac,
+                                  final ByteBuf packet) {
+            transmitEthernet(ifc, packet, mac, family == NeighborCache.FAMILY_IPV4 ? EtherType.IPV4 : EtherType.IPV6);
+        }
+
+        @Override
+        public void dropQueued(final int family, final long hi, final long lo, final ByteBuf packet,
+                               final NeighborCache.Counter reason) {
+            try {
+                switch (reason) {
+                    case QUEUE_DROP_FAILED:
+                        stats.drop(DropReason.NEIGH_RESOLUTION_FAILED);
+                        if (family == NeighborCache.FAMILY_IPV4) {
+                            // Linux arp_error_report -> icmp_send(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH): also for
+                            // our own datagrams, so the sending socket learns EHOSTUNREACH through the loopback.
+                            icmp4.sendErrorAboutQueued(packet, lastNow);
+                        }
+                        break;
+                    case QUEUE_DROP_OVERFLOW:
+                        stats.drop(DropReason.NEIGH_QUEUE_OVERFLOW);
+                        break;
+                    default:
+                        stats.drop(DropReason.NEIGH_FLUSHED);
+                        break;
+                }
+            } finally {
+                packet.release();
+            }
+        }
+    }
+
+    /** ICMP time exceeded for reassembly timeouts (RFC 792). */
+    private final class ReassemblyListener implements Reassembler.Listener {
+        @Override
+        public void reassemblyTimedOut(final int family, final ByteBuf firstFragment, final long nowNanos) {
+            if (family == Reassembler.FAMILY_IPV4) {
+                icmp4.sendError(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_REASSEMBLY_EXCEEDED, 0,
+                        firstFragment, firstFragment.readerIndex(), firstFragment.readableBytes(), 0, nowNanos);
+            }
+        }
+
+        @Override
+        public void parameterProblem(final ByteBuf fragment, final int code, final int pointer, final long nowNanos) {
+            // IPv6 only: the IPv6 layer answers these
+        }
+    }
+
+    // ================================================================ shutdown
+
+    /** Closes the protocols, releases queued packets and fragments, and closes every link. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (IpProtocolHandler h : handlers) {
+            h.close();
+        }
+        timers.clear();
+        reassembler.close();
+        for (int i = 0; i < ifaceCount; i++) {
+            final NetInterface ifc = ifaces[i];
+            if (ifc.neighbors != null) {
+                ifc.neighbors.clear();
+            }
+            try {
+                ifc.link.close();
+            } catch (Exception e) {
+                // keep closing the others; a link's close must not throw (FrameLink contract)
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        final StringBuilder sb = new StringBuilder(config.name).append(":\n");
+        for (int i = 0; i < ifaceCount; i++) {
+            sb.append("  ").append(ifaces[i]).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package io.ioth.tcpip.socket.tcp;
+
+/**
+ * TCP counters of one stack, named after RFC 4022 (TCP-MIB) objects where there is one and after Linux's
+ * {@code /proc/net/netstat} TcpExt fields otherwise. Drops are counted separately by {@link TcpDrop}.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public enum TcpCounter {
+    /** tcpActiveOpens: CLOSED -> SYN-SENT. */
+    ACTIVE_OPENS,
+    /** tcpPassiveOpens: LISTEN -> SYN-RECEIVED (including connections created from SYN cookies). */
+    PASSIVE_OPENS,
+    /** tcpAttemptFails: SYN-SENT/SYN-RECEIVED -> CLOSED (or back to LISTEN). */
+    ATTEMPT_FAILS,
+    /** tcpEstabResets: ESTABLISHED/CLOSE-WAIT -> CLOSED by a RST. */
+    ESTAB_RESETS,
+    /** tcpInSegs. */
+    IN_SEGS,
+    /** tcpOutSegs (excluding retransmissions). */
+    OUT_SEGS,
+    /** tcpRetransSegs. */
+    RETRANS_SEGS,
+    /** tcpOutRsts. */
+    OUT_RSTS,
+    /** tcpInErrs: segments with a bad checksum, header or options. */
+    IN_ERRS,
+    /** Retransmission timeouts (Linux TCPTimeouts). */
+    TIMEOUTS,
+    /** Fast retransmits (RFC 5681 §3.2; Linux TCPFastRetrans counts the segments). */
+    FAST_RETRANSMITS,
+    /** NewReno partial ACKs (RFC 6582 §3.2 step 3). */
+    PARTIAL_ACKS,
+    /** Delayed ACKs sent when the delayed-ACK timer fired (Linux DelayedACKs). */
+    DELAYED_ACKS,
+    /** Pure ACKs sent (any reason). */
+    PURE_ACKS_SENT,
+    /** Challenge ACKs sent (RFC 5961; Linux TCPChallengeACK). */
+    CHALLENGE_ACKS,
+    /** Zero-window probes sent (RFC 9293 §3.8.6.1). */
+    ZERO_WINDOW_PROBES,
+    /** Keepalive probes sent (RFC 1122 §4.2.3.6). */
+    KEEPALIVE_PROBES,
+    /** SYN cookies sent (Linux SyncookiesSent). */
+    SYNCOOKIES_SENT,
+    /** Connections established from a valid cookie (SyncookiesRecv). */
+    SYNCOOKIES_RECV,
+    /** SYN-ACKs retransmitted. */
+    SYNACK_RETRANS,
+    /** Out-of-order segments queued (Linux TCPOFOQueue). */
+    OOO_QUEUED,
+    /** SACK blocks received from peers. */
+    SACK_BLOCKS_RECEIVED,
+    /** TIME-WAIT connections reused by a new SYN (RFC 6191; Linux TWRecycled). */
+    TIME_WAIT_REUSED,
+    /** Connections that reached TIME-WAIT. */
+    TIME_WAITS,
+    /** Connections aborted by a timeout (Linux TCPAbortOnTimeout). */
+    ABORT_ON_TIMEOUT,
+    /** Connections reset because data arrived after close() (Linux TCPAbortOnData/TCPAbortOnClose). */
+    ABORT_ON_DATA,
+    /** Path MTU reductions applied to connections (ICMP fragmentation needed). */
+    PMTU_UPDATES;
+
+    static final TcpCounter[] VALUES = values();
+}

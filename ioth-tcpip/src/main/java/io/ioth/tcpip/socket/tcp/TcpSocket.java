@@ -1,0 +1,848 @@
+package io.ioth.tcpip.socket.tcp;
+
+import io.ioth.tcpip.iface.IpAddr;
+import io.ioth.tcpip.iface.NetError;
+import io.ioth.tcpip.socket.tcp.congestion.CongestionControl;
+import io.ioth.tcpip.socket.tcp.congestion.CongestionState;
+import io.netty.buffer.ByteBuf;
+
+import java.util.Objects;
+
+/**
+ * One TCP connection (RFC 9293): the transmission control block and the application's view of it. A pure state
+ * machine: no I/O, no clock reads, no Netty channel types. Segments arrive through the stack
+ * ({@link TcpStack#input}), leave through its {@link TcpNetwork}; time is the {@code nowNanos} argument of every
+ * entry point; {@link #pollAt()} says when the socket next needs its timers run.
+ *
+ * <h2>For the transport above</h2>
+ * <pre>{@code
+ * TcpSocket s = tcp.open();                // options first: setNoDelay, setKeepAlive, buffer sizes, CC
+ * s.connect(dstHi, dstLo, 80, now);        // NetError.OK: in progress; CONNECTED | WRITABLE events follow
+ * int n = s.send(buf);                     // zero-copy in: takes up to sendSpace() bytes, advances buf
+ * ByteBuf in = s.read(65536);              // zero-copy out: a received buffer (yours to release), or null
+ * s.isInputShutdown();                     // the peer's FIN was read: end of stream
+ * s.shutdownOutput(now); s.close(now);     // FIN (half-close / full close); abort(now) sends RST
+ * }</pre>
+ *
+ * <p>Events (from {@link io.ioth.tcpip.socket.StackSocket}, delivered after each poll): {@code READABLE} (data,
+ * end of stream or an error to read), {@code WRITABLE} (send space after a short {@link #send}),
+ * {@code ERROR} (see {@link #error()}), {@code CLOSED} (the connection reached CLOSED), and
+ * {@link #CONNECTED}, {@link #INPUT_SHUTDOWN}. After {@link #close} the stack owns the connection through
+ * FIN-WAIT and TIME-WAIT.
+ *
+ * <h2>Layout</h2>
+ * The fields below are the RFC 9293 §3.3.1 variables with the RFC's names; the processing is split by concern,
+ * gVisor-style: {@link TcpInput} (SEGMENT ARRIVES, §3.10.7), {@link TcpOutput} (what to send now),
+ * {@link TcpTimers} (retransmission, persist, delayed ACK, keepalive, TIME-WAIT), {@link TcpListener} (passive
+ * opens). Buffers are allocated on first use; an idle established connection holds a few hundred bytes of heap.
+ *
+ * <p>Not thread-safe: a socket belongs to its stack's owner thread.
+ */
+public final class TcpSocket extends TcpEndpoint {
+    /** Event: an active open completed (SYN-SENT -> ESTABLISHED). */
+    public static final int CONNECTED = PROTOCOL_EVENT;
+    /** Event: the peer's FIN arrived (the stream ends once the queued data is read). */
+    public static final int INPUT_SHUTDOWN = PROTOCOL_EVENT << 1;
+
+    static final long NONE = Long.MAX_VALUE;
+    /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
+    static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** RFC 6298 §5.7: RTO after a SYN timeout, once data transmission begins. */
+    static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
+
+    // ------------------------------------------------------------------ identity
+    long remoteHi;
+    long remoteLo;
+    int remotePort;
+    int flowHash;
+    boolean inFlowTable;
+    int ipHeaderLen = 20;
+    /** TcpNetwork's per-connection data (TcpLayer keeps the route here). */
+    Object linkCache;
+
+    TcpState state = TcpState.CLOSED;
+    /** Passive open: the listener whose SYN queue or accept queue holds us (null once accepted). */
+    TcpListener listener;
+    TcpSocket nextInQueue;
+    boolean inAcceptQueue;
+    boolean passive;
+
+    // ------------------------------------------------------------------ per-socket options
+    int sndBufSize;
+    int rcvBufSize;
+    boolean noDelay;
+    boolean keepAlive;
+    long keepAliveIdle;
+    long keepAliveIntvl;
+    int keepAliveProbes;
+    CongestionControl.Factory ccFactory;
+    CongestionControl cc;
+    final CongestionState cs = new CongestionState();
+
+    // ------------------------------------------------------------------ negotiated options (RFC 7323, RFC 2018)
+    boolean wsOk;
+    boolean tsOk;
+    boolean sackOk;
+    /** Shift applied to the peer's window fields (its WS option). */
+    int sndScale;
+    /** Shift applied to our window fields (our WS option). */
+    int rcvScale;
+    /** MSS the peer announced (or the RFC 9293 §3.7.1 default). */
+    int peerMss;
+    /** MSS we announced (path MTU - IP - TCP headers). */
+    int advMss;
+    int pathMtu;
+    /** Eff.snd.MSS (RFC 9293 §3.7.1): what one segment may carry, options (timestamps) deducted. */
+    int sndMss;
+    /** Estimate of the peer's segment size, for delayed ACKs and window updates (Linux rcv_mss). */
+    int rcvMss;
+
+    // ------------------------------------------------------------------ send sequence space (RFC 9293 §3.3.1)
+    int iss;
+    int sndUna;
+    int sndNxt;
+    /** Highest sequence number sent + 1 (SND.NXT moves back to SND.UNA after a timeout: go-back-N). */
+    int sndMax;
+    /** Send window in bytes (scaled). */
+    int sndWnd;
+    int sndWl1;
+    int sndWl2;
+    /** Largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND; RFC 9293 §3.8.6.2.1 Max(SND.WND)). */
+    int maxSndWnd;
+    /** Sequence number of the first byte in {@link #sndq}. */
+    int sndBufSeq;
+    /** The application shut the output down: a FIN follows the queued data. */
+    boolean finQueued;
+    /** Sequence number of our FIN (valid when {@link #finQueued}). */
+    int finSeq;
+    /** Minshall's Nagle variant (Linux snd_sml): end of the last small segment sent. */
+    int sndSml;
+    final SendQueue sndq = new SendQueue();
+
+    // ------------------------------------------------------------------ receive sequence space
+    int irs;
+    int rcvNxt;
+    /** RCV.NXT + the window last advertised: the right edge, never moved back (RFC 9293 §3.8.6.2.2). */
+    int rcvAdvEdge;
+    /** RCV.NXT when the last ACK was sent (Linux rcv_wup; RFC 7323 Last.ACK.sent). */
+    int rcvWup;
+    boolean finReceived;
+    boolean oooFin;
+    int oooFinSeq;
+    final RecvQueue rcvq = new RecvQueue();
+    OooQueue ooo;
+    /** SACK blocks to send, most recent first (RFC 2018 §4), as Linux's selective_acks[4]. */
+    int[] sackBlk;
+    int sackBlkCount;
+
+    // ------------------------------------------------------------------ timestamps (RFC 7323)
+    int tsRecent;
+    long tsRecentNanos;
+    int tsOffset;
+
+    // ------------------------------------------------------------------ retransmission (RFC 6298)
+    final RttEstimator rtt;
+    /** Timed segment (one at a time, Karn): ACK >= rtSeq ends the measurement started at rtStart. */
+    boolean rtTiming;
+    int rtSeq;
+    long rtStartNanos;
+    /** Consecutive RTO expiries for the current SND.UNA. */
+    int retransmits;
+    boolean synRetransmitted;
+    int probesOut;
+    int persistBackoff;
+
+    // ------------------------------------------------------------------ loss recovery (RFC 5681, RFC 6582)
+    int dupAcks;
+    boolean inRecovery;
+    /** A partial ACK was seen in this recovery (RFC 6582 §4: the timer is reset on the first one only). */
+    boolean partialAcked;
+    /** RFC 6582 "recover": SND.MAX when recovery (or the last timeout) began. */
+    int recover;
+    SackScoreboard board;
+
+    // ------------------------------------------------------------------ timers (deadline fields, smoltcp-style)
+    long rtoAt = NONE;
+    long persistAt = NONE;
+    long delAckAt = NONE;
+    long keepAliveAt = NONE;
+    /** TIME-WAIT end, or the FIN-WAIT-2 timeout of a closed socket. */
+    long stateAt = NONE;
+    long timerId;
+    long timerDeadline = NONE;
+    int timerSlot = -1;
+
+    // ------------------------------------------------------------------ ACK state
+    boolean ackNow;
+    int quickAcks;
+    long lastRecvNanos;
+    long lastSendNanos;
+    long lastOowAckNanos = Long.MIN_VALUE / 2;
+
+    // ------------------------------------------------------------------ application state
+    /** close() was called: the application is gone (Linux SOCK_DEAD). */
+    boolean appClosed;
+    boolean outputShutdown;
+    int error;
+    /** A soft error (ICMP) reported if the connection later times out (Linux sk_err_soft). */
+    int softError;
+    boolean sendBlocked;
+    boolean dirty;
+    TcpSocket nextDirty;
+
+    // ------------------------------------------------------------------ statistics (TCP_INFO)
+    long bytesSent;
+    long bytesRetrans;
+    long bytesAcked;
+    long bytesReceived;
+    long segsOut;
+    long segsIn;
+    long totalRetrans;
+    long fastRetransmits;
+    long rtoTimeouts;
+    long dupAcksIn;
+
+    TcpSocket(final TcpStack stack) {
+        super(stack);
+        final TcpConfig c = stack.config;
+        sndBufSize = c.sendBufferSize;
+        rcvBufSize = c.receiveBufferSize;
+        noDelay = c.noDelay;
+        keepAliveIdle = c.keepAliveIdleNanos;
+        keepAliveIntvl = c.keepAliveIntervalNanos;
+        keepAliveProbes = c.keepAliveProbes;
+        ccFactory = c.congestionControl;
+        rtt = new RttEstimator(c.rtoInitialNanos);
+        cs.initialWindowSegments = c.initialWindowSegments;
+    }
+
+    /** A passive child inherits the listener's options (Linux sk_clone_lock). */
+    void inherit(final TcpListener l) {
+        sndBufSize = l.sndBufSize;
+        rcvBufSize = l.rcvBufSize;
+        noDelay = l.noDelay;
+        keepAlive = l.keepAlive;
+        ccFactory = l.ccFactory;
+    }
+
+    @Override
+    boolean isListening() {
+        return false;
+    }
+
+    // ================================================================== queries
+
+    public TcpState state() {
+        return state;
+    }
+
+    public long remoteHi() {
+        return remoteHi;
+    }
+
+    public long remoteLo() {
+        return remoteLo;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** Synchronized and not yet closed by either side's RST or timeout (ESTABLISHED .. TIME-WAIT). */
+    public boolean isConnected() {
+        return state.isSynchronized() && state != TcpState.SYN_RECEIVED;
+    }
+
+    /** The handshake is in progress. */
+    public boolean isConnecting() {
+        return state == TcpState.SYN_SENT || (state == TcpState.SYN_RECEIVED && !passive);
+    }
+
+    /** Bytes that {@link #read} would return now. */
+    public int readableBytes() {
+        return rcvq.size();
+    }
+
+    /** Data, end of stream or an error is waiting. */
+    public boolean isReadable() {
+        return rcvq.size() > 0 || isInputShutdown() || error != 0;
+    }
+
+    /** The peer's FIN arrived and everything before it was read (or the connection is gone). */
+    public boolean isInputShutdown() {
+        return rcvq.isEmpty() && (finReceived || state == TcpState.CLOSED);
+    }
+
+    public boolean isOutputShutdown() {
+        return outputShutdown || state == TcpState.CLOSED;
+    }
+
+    /** Bytes {@link #send} would accept now. */
+    public int sendSpace() {
+        if (outputShutdown || error != 0 || !(state.canSend() || state == TcpState.SYN_SENT
+                || state == TcpState.SYN_RECEIVED)) {
+            return 0;
+        }
+        return Math.max(0, sndBufSize - sndq.size());
+    }
+
+    public boolean isWritable() {
+        return sendSpace() > 0;
+    }
+
+    /** Bytes queued and not yet acknowledged. */
+    public int sendQueued() {
+        return sndq.size();
+    }
+
+    /** The pending error ({@code < 0}, Linux errno numbering: {@link TcpErrors}, {@link NetError}) or 0. */
+    public int error() {
+        return error;
+    }
+
+    /** Returns the pending error and clears it (SO_ERROR). */
+    public int takeError() {
+        final int e = error;
+        error = 0;
+        return e;
+    }
+
+    /** When the socket next needs {@link TcpStack#onTimer}: the earliest of its deadlines, or
+     * {@link Long#MAX_VALUE}. */
+    public long pollAt() {
+        return Math.min(Math.min(rtoAt, persistAt), Math.min(Math.min(delAckAt, keepAliveAt), stateAt));
+    }
+
+    // ================================================================== options
+
+    /** TCP_NODELAY: turn Nagle's algorithm off (RFC 9293 §3.7.4). */
+    public void setNoDelay(final boolean on) {
+        noDelay = on;
+        if (on) {
+            stack.markDirty(this);
+        }
+    }
+
+    public boolean noDelay() {
+        return noDelay;
+    }
+
+    /** SO_KEEPALIVE (RFC 1122 §4.2.3.6), with the stack's idle/interval/count unless set. */
+    public void setKeepAlive(final boolean on) {
+        keepAlive = on;
+        if (on && isConnected()) {
+            keepAliveAt = Math.min(keepAliveAt, lastRecvNanos + keepAliveIdle);
+            stack.arm(this);
+        }
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT. */
+    public void setKeepAliveParameters(final long idleNanos, final long intervalNanos, final int probes) {
+        if (idleNanos <= 0 || intervalNanos <= 0 || probes <= 0) {
+            throw new IllegalArgumentException("keepalive parameters must be > 0");
+        }
+        keepAliveIdle = idleNanos;
+        keepAliveIntvl = intervalNanos;
+        keepAliveProbes = probes;
+    }
+
+    /** SO_SNDBUF, clamped to the stack's maximum. */
+    public void setSendBufferSize(final int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("send buffer must be > 0");
+        }
+        final boolean wasBlocked = sendSpace() == 0;
+        sndBufSize = Math.min(bytes, stack.config.maxSendBufferSize);
+        if (wasBlocked && sendSpace() > 0) {
+            raise(WRITABLE);
+        }
+    }
+
+    public int sendBufferSize() {
+        return sndBufSize;
+    }
+
+    /** SO_RCVBUF, clamped to the stack's maximum; the window shift is fixed at the handshake from the stack's
+     * maximum, so a buffer grown later is fully usable (and a shrunk one never retracts a window edge). */
+    public void setReceiveBufferSize(final int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("receive buffer must be > 0");
+        }
+        rcvBufSize = Math.min(bytes, stack.config.maxReceiveBufferSize);
+        if (isConnected()) {
+            TcpInput.checkWindowUpdate(this);
+        }
+    }
+
+    public int receiveBufferSize() {
+        return rcvBufSize;
+    }
+
+    /** TCP_CONGESTION: before connect (or on a listener, for its children). */
+    public void setCongestionControl(final CongestionControl.Factory f) {
+        Objects.requireNonNull(f, "factory");
+        if (state != TcpState.CLOSED) {
+            throw new IllegalStateException("set the congestion control before connecting");
+        }
+        ccFactory = f;
+    }
+
+    public String congestionControl() {
+        return cc != null ? cc.name() : ccFactory.name();
+    }
+
+    // ================================================================== connect
+
+    /**
+     * Active open (RFC 9293 §3.10.1 OPEN): chooses the local address and an ephemeral port (RFC 6056) unless bound,
+     * the ISS (RFC 6528), and queues the SYN, which leaves in the stack's next egress phase.
+     *
+     * @return {@link NetError#OK} (in progress: {@link #CONNECTED} or an error event follows),
+     *         {@link NetError#EISCONN}, {@link TcpErrors#EALREADY}, {@link NetError#EINVAL} (port 0, wildcard or
+     *         multicast destination), {@link NetError#ENETUNREACH} &amp; co. (no route),
+     *         {@link NetError#EADDRNOTAVAIL} (no free port / tuple in use)
+     */
+    public int connect(final long hi, final long lo, final int port, final long nowNanos) {
+        if (port <= 0 || port > 0xffff) {
+            return NetError.EINVAL;
+        }
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+            return TcpErrors.EALREADY;
+        }
+        if (state != TcpState.CLOSED || appClosed) {
+            return NetError.EISCONN;
+        }
+        if (IpAddr.isWildcard(hi, lo) || IpAddr.isMulticast(hi, lo) || stack.isBroadcast(hi, lo)) {
+            return NetError.EINVAL;
+        }
+        if (bound && !IpAddr.isWildcard(localHi, localLo) && IpAddr.isV4(hi, lo) != IpAddr.isV4(localHi, localLo)) {
+            return NetError.EAFNOSUPPORT;
+        }
+        remoteHi = hi;
+        remoteLo = lo;
+        remotePort = port;
+        ipHeaderLen = IpAddr.isV4(hi, lo) ? 20 : 40;
+        final int mtu = stack.net.route(this, nowNanos);
+        if (mtu < 0) {
+            return mtu;
+        }
+        pathMtu = mtu;
+        if (!bound || localPort == 0) {
+            final int r = stack.ports.connectPort(this, nowNanos);
+            if (r != NetError.OK) {
+                return r;
+            }
+        } else if (stack.flows.lookup(localHi, localLo, localPort, hi, lo, port) != null) {
+            return NetError.EADDRNOTAVAIL;
+        }
+        final TcpConfig c = stack.config;
+        iss = c.isnFunction.isn(localHi, localLo, localPort, remoteHi, remoteLo, remotePort, nowNanos);
+        tsOffset = c.randomTsOffset ? c.secrets.tsOffset(localHi, localLo, remoteHi, remoteLo) : 0;
+        sndUna = iss;
+        sndNxt = iss;
+        sndMax = iss;
+        sndBufSeq = iss + 1;
+        recover = iss;
+        sndSml = iss;
+        rcvScale = c.receiveWindowScale();
+        advMss = Math.max(TcpStack.MIN_MSS, pathMtu - ipHeaderLen - 20);
+        rcvMss = Math.min(advMss, TcpStack.DEFAULT_MSS_V4);
+        // what our SYN offers; narrowed to what both sides support when the SYN-ACK arrives
+        wsOk = c.windowScaling;
+        sackOk = c.sack;
+        tsOk = c.timestamps;
+        state = TcpState.SYN_SENT;
+        stack.flows.insert(this);
+        stack.stats.inc(TcpCounter.ACTIVE_OPENS);
+        stack.markDirty(this);
+        return NetError.OK;
+    }
+
+    /** Called by {@link TcpNetwork#route} to set the source address chosen for a wildcard-bound socket. */
+    void routed(final long srcHi, final long srcLo) {
+        if (IpAddr.isWildcard(localHi, localLo)) {
+            localHi = srcHi;
+            localLo = srcLo;
+        }
+    }
+
+    // ================================================================== data
+
+    /**
+     * Queues data (RFC 9293 §3.10.2 SEND). Zero-copy: takes up to {@link #sendSpace()} readable bytes of
+     * {@code src} as a retained slice (small writes are copied and coalesced) and advances its reader index; the
+     * caller keeps its own reference. Segments leave in the stack's next egress phase.
+     *
+     * @return bytes taken ({@code >= 0}; fewer than offered means the buffer is full: {@code WRITABLE} follows), or
+     *         {@link TcpErrors#EPIPE} (output shut down), {@link NetError#ENOTCONN}, or the connection's error
+     */
+    public int send(final ByteBuf src) {
+        if (error != 0) {
+            return error;
+        }
+        if (outputShutdown || finQueued) {
+            return TcpErrors.EPIPE;
+        }
+        switch (state) {
+            case SYN_SENT:
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+            case CLOSE_WAIT:
+                break;
+            case CLOSED:
+            case LISTEN:
+                return NetError.ENOTCONN;
+            default:
+                return TcpErrors.EPIPE;
+        }
+        final int want = src.readableBytes();
+        final int n = sndq.append(src, Math.max(0, sndBufSize - sndq.size()), stack.net.alloc());
+        if (n < want) {
+            sendBlocked = true;
+        }
+        if (n > 0) {
+            stack.markDirty(this);
+        }
+        return n;
+    }
+
+    /**
+     * Takes received data (RFC 9293 §3.10.3 RECEIVE), zero-copy: a queued buffer (a retained slice of a received
+     * frame, or a coalesced copy of small segments) of at most {@code maxBytes}. The caller owns and releases it.
+     * Reading may open the receive window: an ACK with the update then leaves in the next egress phase.
+     *
+     * @return the data, or null if none is queued (see {@link #isInputShutdown()} for end of stream)
+     */
+    public ByteBuf read(final int maxBytes) {
+        final ByteBuf b = rcvq.read(maxBytes);
+        if (b != null) {
+            TcpInput.checkWindowUpdate(this);
+        }
+        return b;
+    }
+
+    /** Copies up to {@code dst.writableBytes()} received bytes into {@code dst}. @return bytes copied */
+    public int read(final ByteBuf dst) {
+        final int n = rcvq.readInto(dst, dst.writableBytes());
+        if (n > 0) {
+            TcpInput.checkWindowUpdate(this);
+        }
+        return n;
+    }
+
+    // ================================================================== close
+
+    /**
+     * Half-close (shutdown(SHUT_WR)): a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE in ESTABLISHED:
+     * FIN-WAIT-1; in CLOSE-WAIT: LAST-ACK). The receive side stays open.
+     *
+     * @return {@link NetError#OK}, or {@link NetError#ENOTCONN}
+     */
+    public int shutdownOutput(final long nowNanos) {
+        if (outputShutdown) {
+            return NetError.OK;
+        }
+        switch (state) {
+            case SYN_SENT:
+                // Linux tcp_close_state: SYN-SENT -> CLOSE
+                outputShutdown = true;
+                toClosed(0);
+                return NetError.OK;
+            case SYN_RECEIVED:
+                // RFC 9293 §3.10.4: "queue for processing after entering ESTABLISHED state"
+                outputShutdown = true;
+                queueFin();
+                return NetError.OK;
+            case ESTABLISHED:
+                outputShutdown = true;
+                queueFin();
+                state = TcpState.FIN_WAIT_1;
+                stack.markDirty(this);
+                return NetError.OK;
+            case CLOSE_WAIT:
+                outputShutdown = true;
+                queueFin();
+                state = TcpState.LAST_ACK;
+                stack.markDirty(this);
+                return NetError.OK;
+            case CLOSED:
+            case LISTEN:
+                return NetError.ENOTCONN;
+            default:
+                outputShutdown = true;
+                return NetError.OK;
+        }
+    }
+
+    private void queueFin() {
+        finQueued = true;
+        finSeq = sndBufSeq + sndq.size();
+    }
+
+    /**
+     * Full close: the application is done with the socket (RFC 9293 §3.10.4). Unread data makes it an abort with
+     * RST (RFC 2525 §2.17, Linux {@code tcp_close}); otherwise a FIN follows the queued data and the stack keeps the
+     * connection through FIN-WAIT and TIME-WAIT on its own. Data arriving afterwards resets the connection. Idempotent.
+     */
+    public void close(final long nowNanos) {
+        if (appClosed) {
+            return;
+        }
+        appClosed = true;
+        sendBlocked = false;
+        if (!rcvq.isEmpty() && state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            rcvq.clear();
+            stack.stats.inc(TcpCounter.ABORT_ON_DATA);
+            abort(nowNanos);
+            return;
+        }
+        rcvq.clear();
+        switch (state) {
+            case CLOSED:
+                release();
+                return;
+            case SYN_SENT:
+                toClosed(0);
+                return;
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+            case CLOSE_WAIT:
+                shutdownOutput(nowNanos);
+                return;
+            case FIN_WAIT_2:
+                // Linux tcp_fin_timeout applies to orphaned FIN-WAIT-2 connections
+                stateAt = Math.min(stateAt, nowNanos + stack.config.finWait2TimeoutNanos);
+                stack.arm(this);
+                return;
+            default:
+                return; // FIN-WAIT-1, CLOSING, LAST-ACK, TIME-WAIT: already closing
+        }
+    }
+
+    /** ABORT (RFC 9293 §3.10.5): RST {@code <SEQ=SND.NXT><CTL=RST>} if synchronized, then CLOSED. Idempotent. */
+    public void abort(final long nowNanos) {
+        if (state == TcpState.CLOSED) {
+            release();
+            return;
+        }
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            TcpOutput.sendRst(this, sndMax, nowNanos);
+        }
+        appClosed = true;
+        rcvq.clear();
+        toClosed(0);
+    }
+
+    // ================================================================== state changes used by the processing
+
+    /** Moves to CLOSED: releases everything the connection holds except unread data the application may still
+     * read, leaves the tables, and reports {@code err} (0: a normal end). */
+    void toClosed(final int err) {
+        final TcpState was = state;
+        state = TcpState.CLOSED;
+        if (err != 0) {
+            error = err;
+        }
+        rtoAt = NONE;
+        persistAt = NONE;
+        delAckAt = NONE;
+        keepAliveAt = NONE;
+        stateAt = NONE;
+        sndq.clear();
+        if (ooo != null) {
+            stack.oooBytes -= ooo.bytes();
+            ooo.clear();
+            ooo = null;
+        }
+        sackBlk = null;
+        sackBlkCount = 0;
+        board = null;
+        stack.flows.remove(this);
+        unbind();
+        stack.releaseTimer(this);
+        if (listener != null) {
+            listener.remove(this);
+        }
+        if (appClosed) {
+            rcvq.clear();
+        }
+        if (was != TcpState.CLOSED) {
+            raise(CLOSED | READABLE | WRITABLE | (err != 0 ? ERROR : 0));
+        }
+    }
+
+    /** Drops what the application left (it closed the socket). */
+    private void release() {
+        rcvq.clear();
+        sndq.clear();
+    }
+
+    /** Handshake done: the congestion state starts and the application hears about it. */
+    void established(final long nowNanos) {
+        state = TcpState.ESTABLISHED;
+        cs.mss = sndMss;
+        cc = ccFactory.create();
+        cc.init(cs, nowNanos);
+        quickAcks = stack.config.quickAckSegments;
+        lastRecvNanos = nowNanos;
+        lastSendNanos = nowNanos;
+        if (synRetransmitted && !rtt.hasSample) {
+            rtt.rto = Math.max(rtt.rto, RTO_AFTER_SYN_TIMEOUT);
+        }
+        rtt.backoff = 0;
+        retransmits = 0;
+        if (keepAlive) {
+            keepAliveAt = nowNanos + keepAliveIdle;
+        }
+        if (finQueued) {
+            state = TcpState.FIN_WAIT_1; // shutdown while in SYN-RECEIVED (RFC 9293 §3.10.4)
+            stack.markDirty(this);
+        }
+    }
+
+    /** An ACK (with the current RCV.NXT and window) just left: nothing is owed any more. */
+    void lastAckSentUpdate() {
+        rcvWup = rcvNxt;
+        ackNow = false;
+        delAckAt = NONE;
+    }
+
+    void raise(final int ev) {
+        signal(ev);
+    }
+
+    /** The effective send MSS (RFC 9293 §3.7.1): min(peer MSS, path MTU - headers) - TCP options (timestamps). */
+    void updateSndMss() {
+        int m = Math.min(peerMss, pathMtu - ipHeaderLen - 20);
+        if (tsOk) {
+            m -= 12;
+        }
+        sndMss = Math.max(TcpStack.MIN_MSS, m);
+        cs.mss = sndMss;
+    }
+
+    /** Path MTU changed (ICMP fragmentation needed / packet too big): RFC 1191 §3 / RFC 8201. */
+    void pathMtuChanged(final int mtu, final long nowNanos) {
+        if (mtu <= 0 || mtu >= pathMtu) {
+            return;
+        }
+        pathMtu = mtu;
+        final int old = sndMss;
+        updateSndMss();
+        if (sndMss < old) {
+            stack.stats.inc(TcpCounter.PMTU_UPDATES);
+            // Linux tcp_simple_retransmit: resend what is outstanding in segments of the new size
+            if (Seq.lt(sndUna, sndMax) && state.isSynchronized()) {
+                sndNxt = sndUna;
+                rtTiming = false;
+                stack.markDirty(this);
+            }
+        }
+    }
+
+    /** Current window: the space the receive side can still promise. */
+    int freeReceiveSpace() {
+        final long free = (long) rcvBufSize - rcvq.size() - (ooo == null ? 0 : ooo.bytes());
+        return free <= 0 ? 0 : (int) free;
+    }
+
+    /**
+     * The window to advertise now, in bytes (a multiple of 2^rcvScale), and the new right edge: free space, but the
+     * right edge never moves back (RFC 9293 §3.8.6.2.2; RFC 7323 §2.4) and only moves forward in steps of at least
+     * min(RCV.BUFF/2, MSS) (receiver silly window avoidance, RFC 9293 §3.8.6.2.2 / RFC 1122 §4.2.3.3).
+     */
+    int selectWindow() {
+        int cur = rcvAdvEdge - rcvNxt;
+        if (cur < 0) {
+            cur = 0;
+        }
+        final int free = freeReceiveSpace();
+        final int maxWin = wsOk ? 65535 << rcvScale : 65535;
+        int win = cur;
+        if (free - cur >= Math.min(rcvBufSize / 2, Math.max(rcvMss, 1))) {
+            win = free;
+        }
+        if (win > maxWin) {
+            win = maxWin;
+        }
+        // round up to the scale granularity so the advertised edge never falls short of the promised one
+        // (Linux __tcp_select_window ALIGN)
+        final int unit = 1 << rcvScale;
+        int field = (int) (((long) win + unit - 1) >>> rcvScale);
+        if (field > 65535) {
+            field = 65535;
+        }
+        win = field << rcvScale;
+        if (Seq.gt(rcvNxt + win, rcvAdvEdge)) {
+            rcvAdvEdge = rcvNxt + win;
+        }
+        return win;
+    }
+
+    /** The window advertised in a SYN or SYN-ACK: unscaled (RFC 7323 §2.2), at most 65535. */
+    int synWindow() {
+        return Math.min(rcvBufSize, 65535);
+    }
+
+    /** Current RFC 7323 timestamp clock: milliseconds plus the connection's offset (§5.4). */
+    int tsNow(final long nowNanos) {
+        return (int) (nowNanos / 1_000_000L) + tsOffset;
+    }
+
+    // ================================================================== TCP_INFO
+
+    /** Fills {@code into} with the connection's state and counters (Linux TCP_INFO); returns it. */
+    public TcpInfo info(final TcpInfo into, final long nowNanos) {
+        into.state = state;
+        into.timestamps = tsOk && state.isSynchronized();
+        into.sack = sackOk && state.isSynchronized();
+        into.windowScaling = wsOk && state.isSynchronized();
+        into.sndWscale = sndScale;
+        into.rcvWscale = rcvScale;
+        into.rtoMicros = rtt.current(stack.config.rtoMaxNanos) / 1000;
+        into.srttMicros = rtt.srtt / 1000;
+        into.rttvarMicros = rtt.rttvar / 1000;
+        into.minRttMicros = rtt.minRtt / 1000;
+        into.sndMss = sndMss;
+        into.rcvMss = rcvMss;
+        into.pmtu = pathMtu;
+        into.cwnd = cs.cwnd;
+        into.ssthresh = cs.ssthresh;
+        into.congestionControl = congestionControl();
+        into.bytesInFlight = state.isSynchronized() ? sndMax - sndUna : 0;
+        into.sendQueued = sndq.size();
+        into.sendWindow = sndWnd;
+        into.receiveWindow = Math.max(0, rcvAdvEdge - rcvNxt);
+        into.receiveQueued = rcvq.size();
+        into.outOfOrderBytes = ooo == null ? 0 : ooo.bytes();
+        into.sendBufferSize = sndBufSize;
+        into.receiveBufferSize = rcvBufSize;
+        into.backoff = rtt.backoff;
+        into.bytesSent = bytesSent;
+        into.bytesRetrans = bytesRetrans;
+        into.bytesAcked = bytesAcked;
+        into.bytesReceived = bytesReceived;
+        into.segsOut = segsOut;
+        into.segsIn = segsIn;
+        into.totalRetrans = totalRetrans;
+        into.fastRetransmits = fastRetransmits;
+        into.rtoTimeouts = rtoTimeouts;
+        into.dupAcksReceived = dupAcksIn;
+        into.sackedBytes = board == null ? 0 : board.sackedBytes();
+        into.inRecovery = inRecovery;
+        into.lastDataSentMicrosAgo = (nowNanos - lastSendNanos) / 1000;
+        into.lastReceivedMicrosAgo = (nowNanos - lastRecvNanos) / 1000;
+        return into;
+    }
+
+    @Override
+    public String toString() {
+        return "TCP " + localString() + " > " + IpAddr.format(remoteHi, remoteLo) + ":" + remotePort + " " + state
+                + " snd.una=" + Seq.str(sndUna) + " snd.nxt=" + Seq.str(sndNxt) + " snd.wnd=" + sndWnd
+                + " rcv.nxt=" + Seq.str(rcvNxt) + " rcv.wnd=" + (rcvAdvEdge - rcvNxt) + " " + cs;
+    }
+}
