@@ -98,19 +98,17 @@ class VdeCableTest {
             Process p = dpipe;
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the pipeline exits when one side goes");
             String err = Files.readString(log);
-            // What is guaranteed is that VdeCable's vde_plug is gone (and with it its control stream), not
-            // that sw2 frees the port: vde_switch 2.3.2 (Debian 2.3.2+r586) can lose the link between a
-            // port and its control stream when the port joins while its management console is in use
-            // (the port/print polling above). The stream's EOF then closes only the stream and the port
-            // stays ACTIVE for ever, with no process behind it. Reproduced without Java: two plain
-            // vde_plug processes on a fresh switch, port/print polled while they join, then their stdin
-            // closed: 14 of 30 runs kept a port; with no console traffic during the joins, 0 of 20.
+            // VdeCable's vde_plug exits (and with it its control stream) ...
             try {
                 await("VdeCable's vde_plug (pid " + cablePlug + ") exits: " + err,
                         () -> ProcessHandle.of(cablePlug).map(h -> !h.isAlive()).orElse(true));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\nsw2 port/print:\n" + sw2.mgmt("port/print"), e);
             }
+            // ... and sw2 frees the cable's port (vde-protocol.md §1.5). vde_switch 2.3.2 can keep a port
+            // whose control stream is gone when joins and console connects interleave; VdeSwitchProcess
+            // keeps one console connection for the switch's life, which avoids it here (see its mgmtReply).
+            await("VdeCable's vde_plug left sw2: " + err, () -> activePorts(sw2) == 0);
             assertTrue(err.contains("stdio:// disconnected"), err);
             assertEquals(0, p.exitValue(), err);
         } finally {
