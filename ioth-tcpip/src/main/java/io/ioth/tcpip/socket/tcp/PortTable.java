@@ -177,4 +177,22 @@ final class PortTable {
         }
         return stack.flows.lookup(s.localHi, s.localLo, port, s.remoteHi, s.remoteLo, s.remotePort) == null;
     }
+
+    /** Every listener (stack shutdown); allocation is fine here. */
+    java.util.List<TcpListener> listeners() {
+        final java.util.List<TcpListener> out = new java.util.ArrayList<>();
+        for (TcpEndpoint[] page : pages) {
+            if (page == null) {
+                continue;
+            }
+            for (TcpEndpoint c : page) {
+                for (; c != null; c = c.nextOnPort) {
+                    if (c instanceof TcpListener) {
+                        out.add((TcpListener) c);
+                    }
+                }
+            }
+        }
+        return out;
+    }
 }

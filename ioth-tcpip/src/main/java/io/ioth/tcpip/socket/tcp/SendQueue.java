@@ -3,7 +3,6 @@ package io.ioth.tcpip.socket.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
-import java.util.Arrays;
 
 /**
  * The bytes the application handed to a connection that are not yet acknowledged: offset 0 is the first

@@ -223,6 +223,10 @@ public final class TcpListener extends TcpEndpoint {
         }
     }
 
+    void raise(final int ev) {
+        signal(ev);
+    }
+
     @Override
     public String toString() {
         return "TCP LISTEN " + localString() + " backlog " + backlog + " syn " + synCount + " accept " + acceptCount;

@@ -37,6 +37,11 @@ final class TcpOutput {
 
     /** Sends what is due: the SYN of an active open, data/FIN as the windows allow, then an ACK if one is owed. */
     static void output(final TcpSocket s, final long now) {
+        if (s.pendingMtu != 0) {
+            final int mtu = s.pendingMtu;
+            s.pendingMtu = 0;
+            s.pathMtuChanged(mtu, now);
+        }
         switch (s.state) {
             case SYN_SENT:
                 if (s.sndNxt == s.iss) {
@@ -95,9 +100,14 @@ final class TcpOutput {
         s.rtoAt = now + s.rtt.current(s.stack.config.rtoMaxNanos);
     }
 
-    /** {@code <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>}. */
+    /**
+     * {@code <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>}, where SND.NXT is the next new sequence number (SND.MAX): after a
+     * timeout SND.NXT went back to SND.UNA for the retransmissions, and an ACK carrying that old number would be
+     * unacceptable to a receiver that already holds later data (BSD tcp_output: "For ACK only packets, we do not
+     * want the sequence number of the retransmitted packet ... use snd_max"; Linux never moves snd_nxt back).
+     */
     static void sendAck(final TcpSocket s, final long now) {
-        emit(s, s.sndNxt, ACK, 0, 0, now);
+        emit(s, s.sndMax, ACK, 0, 0, now);
         s.stack.stats.inc(TcpCounter.PURE_ACKS_SENT);
     }
 

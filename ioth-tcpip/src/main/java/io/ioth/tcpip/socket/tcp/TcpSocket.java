@@ -92,6 +92,8 @@ public final class TcpSocket extends TcpEndpoint {
     /** MSS we announced (path MTU - IP - TCP headers). */
     int advMss;
     int pathMtu;
+    /** A lower MTU the network saw on a refreshed route (applied at the next output, outside any send loop). */
+    int pendingMtu;
     /** Eff.snd.MSS (RFC 9293 §3.7.1): what one segment may carry, options (timestamps) deducted. */
     int sndMss;
     /** Estimate of the peer's segment size, for delayed ACKs and window updates (Linux rcv_mss). */

@@ -615,6 +615,10 @@ public final class TcpStack {
             s.appClosed = true;
             s.toClosed(TcpErrors.ECONNABORTED);
         }
+        for (TcpListener l : ports.listeners()) {
+            l.close(0L); // its queued connections are CLOSED already: nothing is sent
+            l.raise(io.ioth.tcpip.socket.StackSocket.CLOSED);
+        }
         dirtyHead = null;
         dirtyTail = null;
     }

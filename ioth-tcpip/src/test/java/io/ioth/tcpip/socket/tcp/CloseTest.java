@@ -256,4 +256,54 @@ class CloseTest extends TcpTestBase {
         assertEquals(TcpState.TIME_WAIT, s2.state());
         h2.expect(flags(ACK).seq(L + 1).ack(R + 1)); // challenge ACK
     }
+
+    @Test
+    void finInEachState_RFC9293_3_10_7_4_eighth() {
+        // SYN-SENT: a FIN without SYN is dropped ("fifth, if neither of the SYN or RST bits is set")
+        TcpHarness h = new TcpHarness();
+        final TcpSocket active = h.tcp.open();
+        active.connect(TcpHarness.REMOTE_HI, TcpHarness.REMOTE_LO, TcpHarness.REMOTE_PORT, h.now);
+        h.flush();
+        h.take();
+        h.send(flags(ACK | FIN).seq(R).ack(L).dport(active.localPort()));
+        assertEquals(TcpState.SYN_SENT, active.state());
+        h.expectNothing();
+
+        // SYN-RECEIVED: the handshake-completing ACK carries a FIN -> ESTABLISHED -> CLOSE-WAIT
+        h = new TcpHarness();
+        final TcpListener l = h.listen(4);
+        h.send(TcpHarness.remoteSyn());
+        h.take();
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.expect(flags(ACK).ack(R + 1));
+        assertEquals(TcpState.CLOSE_WAIT, l.accept().state());
+
+        // CLOSE-WAIT, CLOSING, LAST-ACK: a retransmitted FIN is acknowledged again, the state stays
+        h = new TcpHarness();
+        TcpSocket s = h.passiveEstablished();
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.take();
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.expect(flags(ACK).seq(L).ack(R + 1));
+        assertEquals(TcpState.CLOSE_WAIT, s.state());
+        s.close(h.now);
+        h.flush();
+        h.take();
+        assertEquals(TcpState.LAST_ACK, s.state());
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.expect(flags(ACK).seq(L + 1).ack(R + 1));
+        assertEquals(TcpState.LAST_ACK, s.state());
+
+        h = new TcpHarness();
+        s = h.passiveEstablished();
+        s.close(h.now);
+        h.flush();
+        h.take();
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.take();
+        assertEquals(TcpState.CLOSING, s.state());
+        h.send(flags(ACK | FIN).seq(R).ack(L));
+        h.expect(flags(ACK).seq(L + 1).ack(R + 1));
+        assertEquals(TcpState.CLOSING, s.state());
+    }
 }

@@ -43,7 +43,8 @@ final class TcpHarness implements TcpNetwork {
     static final long START = 1_000_000_000_000L; // 1000 s: times are never 0
     static final long MS = 1_000_000L;
 
-    final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** Leak-tracked (paranoid in tests); floods swap in an untracked one for speed. */
+    ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     final TimerWheel wheel = new TimerWheel(START, 1L << 20, 4096, 64);
     final ReadyList ready = new ReadyList();
     final TcpStack tcp;
