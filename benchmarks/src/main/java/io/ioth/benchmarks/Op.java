@@ -23,4 +23,11 @@ public @interface Op {
 
     /** Operations, as in "<i>plural</i> per second"; the same as {@link #value()} when empty. */
     String plural() default "";
+
+    /**
+     * The {@code @Param} whose value is the number of bytes one operation processes (a checksum over
+     * {@code size} bytes), or empty. With it the report adds a data rate in GB/s (10<sup>9</sup> bytes
+     * per second) next to the score, and the chart draws that rate.
+     */
+    String bytesParam() default "";
 }

@@ -23,9 +23,12 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs a benchmark profile and writes the results: JMH's JSON, a Markdown table, a PNG chart and
@@ -38,7 +41,9 @@ import java.util.Map;
  *
  *   --profile quick|full    how long to run (see {@link Profile})
  *   --out DIR               where results.json/.md and chart.png go (default: benchmarks/results)
- *   --include REGEX         only benchmarks matching (repeatable; JMH's include syntax)
+ *   --include REGEX         only benchmarks matching (repeatable; JMH's include syntax); the rows
+ *                           of other benchmarks in the previous results.json are kept, marked
+ *                           with the run they come from
  *   --render FILE.json      no run: rebuild the table, chart and BENCHMARKS.md from a JMH JSON file
  *   --no-update             leave BENCHMARKS.md alone
  * </pre>
@@ -119,7 +124,18 @@ public final class Report {
             try (PrintStream ps = new PrintStream(jmhJson, true, StandardCharsets.UTF_8)) {
                 ResultFormatFactory.getInstance(ResultFormatType.JSON, ps).writeOut(results);
             }
-            Files.writeString(json, Json.compact(jmhJson.toString(StandardCharsets.UTF_8)));
+            List<String> rows = new ArrayList<>();
+            for (String e : Json.elements(jmhJson.toString(StandardCharsets.UTF_8))) rows.add(withOrigin(e, run));
+            if (!includes.isEmpty() && Files.exists(json)) {
+                // a partial run: the other benchmarks' rows stay, each still marked with its own run
+                Set<String> selected = new HashSet<>();
+                for (Suite.Run r : runs) selected.add(r.benchmark);
+                Map<String, String> previous = new LinkedHashMap<>();
+                Path prevTxt = out.resolve("run.txt");
+                if (Files.exists(prevTxt)) readRunTxt(prevTxt, previous, new ArrayList<>());
+                rows = merge(Files.readString(json), previous, selected, rows);
+            }
+            Files.writeString(json, Json.compact("[" + String.join(",", rows) + "]"));
             Files.writeString(out.resolve("run.txt"), lines(run) + lines(notes));
         } else {
             Path runTxt = render.resolveSibling("run.txt");
@@ -158,6 +174,77 @@ public final class Report {
         if (failures > 0) System.exit(1);
     }
 
+    /** The key of JMH result objects under which the runner records the run a row comes from. */
+    static final String ORIGIN = "iothRun";
+
+    /**
+     * {@code element} (one JMH result object) with the run it comes from ({@code run}'s Date, Commit,
+     * Profile and Command) recorded under {@link #ORIGIN}, unless it already has one or {@code run}
+     * has no date.
+     */
+    static String withOrigin(String element, Map<String, String> run) {
+        if (Json.object(Json.parse(element)).containsKey(ORIGIN) || !run.containsKey("Date")) return element;
+        StringBuilder b = new StringBuilder("{\"").append(ORIGIN).append("\":{");
+        String sep = "";
+        for (String k : List.of("Date", "Commit", "Profile", "Command")) {
+            if (!run.containsKey(k)) continue;
+            b.append(sep).append(Json.quote(k.toLowerCase(java.util.Locale.ROOT))).append(':')
+                    .append(Json.quote(run.get(k)));
+            sep = ",";
+        }
+        b.append('}');
+        String rest = element.trim().substring(1).trim();
+        return b.append(rest.startsWith("}") ? "" : ",").append(rest).toString();
+    }
+
+    /**
+     * The rows of a partial run ({@code --include}) merged into the previous results: the previous
+     * rows of benchmarks this run did not select (marked with {@code previousRun} unless they
+     * already carry their own run), then this run's rows.
+     */
+    static List<String> merge(String previousJson, Map<String, String> previousRun, Set<String> selected,
+                              List<String> rows) {
+        List<String> merged = new ArrayList<>();
+        for (String e : Json.elements(previousJson)) {
+            String benchmark = String.valueOf(Json.object(Json.parse(e)).get("benchmark"));
+            if (!selected.contains(benchmark)) merged.add(withOrigin(e, previousRun));
+        }
+        merged.addAll(rows);
+        return merged;
+    }
+
+    /**
+     * One note per earlier run that rows of the table come from (rows whose {@link #ORIGIN} date is
+     * not {@code run}'s): a run with {@code --include} keeps the other benchmarks' previous rows.
+     */
+    static List<String> originNotes(List<BenchResult> results, Map<String, String> run) {
+        Map<String, Set<String>> byRun = new LinkedHashMap<>();
+        Map<String, Map<String, String>> origins = new LinkedHashMap<>();
+        for (BenchResult r : results) {
+            String date = r.origin.get("date");
+            if (date == null || date.equals(run.get("Date"))) continue;
+            String key = date + "\u0000" + r.origin.getOrDefault("commit", "");
+            byRun.computeIfAbsent(key, k -> new TreeSet<>()).add(r.shortName());
+            origins.putIfAbsent(key, r.origin);
+        }
+        List<String> notes = new ArrayList<>();
+        byRun.forEach((key, names) -> {
+            Map<String, String> o = origins.get(key);
+            StringBuilder b = new StringBuilder("Rows of ");
+            String sep = "";
+            for (String n : names) {
+                b.append(sep).append('`').append(n).append('`');
+                sep = ", ";
+            }
+            b.append(" are from an earlier run: ").append(o.get("date"));
+            if (o.containsKey("commit")) b.append(", commit ").append(o.get("commit"));
+            if (o.containsKey("profile")) b.append(", ").append(o.get("profile"));
+            if (o.containsKey("command")) b.append(", `").append(o.get("command")).append('`');
+            notes.add(b.append('.').toString());
+        });
+        return notes;
+    }
+
     /** The generated part of BENCHMARKS.md; links are relative to {@code linkBase}. */
     static String section(List<BenchResult> results, Map<String, String> machine, Map<String, String> run,
                           List<String> notes, Path out, Path png, Path linkBase) {
@@ -172,9 +259,16 @@ public final class Report {
         b.append('\n');
         if (png != null) b.append("![results](").append(link(linkBase, png)).append(")\n\n");
         b.append(Markdown.table(results)).append('\n');
+        List<String> allNotes = new ArrayList<>(originNotes(results, run));
+        allNotes.addAll(notes);
+        notes = allNotes;
         b.append("Score \u00b1 error is JMH's mean with the half-width of its 99.9% confidence interval (\u2014: too few iterations). ")
                 .append("Percentiles are of single operations (sampled modes). Alloc is `gc.alloc.rate.norm`: bytes allocated ")
-                .append("per operation by the whole JVM (client and server threads).\n\n");
+                .append("per operation by the whole JVM (client and server threads).")
+                .append(results.stream().anyMatch(r -> r.bytesPerOp > 0)
+                        ? " GB/s is the bytes one operation processes (its size parameter) times operations per second,"
+                                + " in 10^9 bytes/s." : "")
+                .append("\n\n");
         for (String n : notes) b.append("- ").append(n).append('\n');
         if (!notes.isEmpty()) b.append('\n');
         b.append("Raw JMH output: [").append(link(linkBase, out.resolve("results.json"))).append("](")

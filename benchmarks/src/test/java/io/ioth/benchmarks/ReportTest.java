@@ -105,6 +105,85 @@ class ReportTest {
                 + "\n## Notes kept below\n", Files.readString(md));
     }
 
+    /** A JMH result object with only what the report reads. */
+    static String row(String benchmark, String mode, String params, double score, double error, String unit) {
+        return "{\"benchmark\":\"" + benchmark + "\",\"mode\":\"" + mode + "\",\"forks\":1,\"params\":" + params
+                + ",\"primaryMetric\":{\"score\":" + score + ",\"scoreError\":" + error + ",\"scoreUnit\":\"" + unit
+                + "\",\"scorePercentiles\":{}},\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":0.002}}}";
+    }
+
+    @Test
+    void opsOfBytesGetARateInGigabytesPerSecond() {
+        String sum = "io.ioth.benchmarks.packet.ChecksumBenchmark.sum"; // @Op(bytesParam = "size")
+        String echo = "io.ioth.benchmarks.packet.IcmpEchoBenchmark.echo"; // no bytesParam
+        List<BenchResult> rs = BenchResult.parse("[" + row(sum, "avgt", "{\"size\":\"1500\"}", 100.0, 10.0, "ns/op")
+                + "," + row(sum, "thrpt", "{\"size\":\"9000\"}", 2.0, 0.1, "ops/us")
+                + "," + row(echo, "avgt", "{\"payload\":\"64\",\"batch\":\"32\"}", 250.0, 5.0, "ns/op") + "]");
+        BenchResult avgt = rs.get(0), thrpt = rs.get(1), icmp = rs.get(2);
+        assertEquals(1500, avgt.bytesPerOp);
+        assertEquals("ns/buffer", avgt.unit());
+        assertEquals(1e7, avgt.opsPerSecond(), 1e-3);
+        assertEquals(15.0, avgt.gbPerSecond(), 1e-9, "1500 B per 100 ns");
+        assertEquals(1.5, avgt.gbPerSecondError(), 1e-9);
+        assertEquals(18.0, thrpt.gbPerSecond(), 1e-9, "2 buffers of 9000 B per microsecond");
+        assertEquals("buffers/us", thrpt.unit());
+        assertEquals(0, icmp.bytesPerOp, "no bytesParam: no rate");
+        assertTrue(Double.isNaN(icmp.gbPerSecond()));
+        assertEquals("B/packet", icmp.allocUnit());
+
+        String[] table = Markdown.table(rs).split("\n");
+        assertEquals("| Benchmark | Params | Score | Error (99.9%) | Unit | GB/s | Alloc |", table[0]);
+        assertEquals("| Checksum.sum | `size=1500` | 100.0 | \u00b1 10.00 | ns/buffer | 15.00 | 0.002 B/buffer |",
+                table[2]);
+        assertEquals("| IcmpEcho.echo | `payload=64 batch=32` | 250.0 | \u00b1 5.000 | ns/packet |  | 0.002 B/packet |",
+                table[4]);
+    }
+
+    @Test
+    void chartDrawsRatesAndTimes() throws IOException {
+        String sum = "io.ioth.benchmarks.packet.ChecksumBenchmark.sum";
+        String udp = "io.ioth.benchmarks.packet.UdpReceiveBenchmark.receive";
+        List<BenchResult> rs = BenchResult.parse("[" + row(sum, "avgt", "{\"size\":\"64\"}", 18.0, 1.0, "ns/op")
+                + "," + row(sum, "avgt", "{\"size\":\"9000\"}", 1200.0, 50.0, "ns/op")
+                + "," + row(udp, "avgt", "{\"payload\":\"64\",\"batch\":\"32\"}", 220.0, 5.0, "ns/op") + "]");
+        Path png = dir.resolve("packet.png");
+        Chart.write(rs, "title", List.of("machine"), png);
+        assertEquals(1200, ImageIO.read(png.toFile()).getWidth());
+    }
+
+    @Test
+    void aPartialRunKeepsTheOtherRowsWithTheRunTheyComeFrom() {
+        String report = "java -cp benchmarks/target/benchmarks.jar io.ioth.benchmarks.Report --profile quick";
+        Map<String, String> before = Map.of("Date", "2026-11-29 19:42 UTC", "Commit", "edc35b4043a8 (main)",
+                "Profile", "quick: 1 fork", "Command", report);
+        Map<String, String> now = Map.of("Date", "2026-11-30 08:00 UTC", "Commit", "596c995",
+                "Profile", "quick: 1 fork", "Command", report + " --include packet");
+        String echo = "io.ioth.benchmarks.TcpEchoBenchmark.echo";
+        String sum = "io.ioth.benchmarks.packet.ChecksumBenchmark.sum";
+        // the previous results: plain JMH rows (no origin yet) of TcpEcho and an old Checksum row
+        String previous = "[" + row(echo, "sample", "{\"transport\":\"nio\",\"size\":\"64\"}", 18.0, 0.3, "us/op")
+                + ",\n"
+                + row(sum, "avgt", "{\"size\":\"64\"}", 99.0, 1.0, "ns/op") + "]";
+        assertEquals(2, Json.elements(previous).size());
+        List<String> fresh = List.of(Report.withOrigin(row(sum, "avgt", "{\"size\":\"64\"}", 18.0, 1.0, "ns/op"), now));
+        List<String> merged = Report.merge(previous, before, java.util.Set.of(sum), fresh);
+
+        List<BenchResult> rs = BenchResult.parse("[" + String.join(",", merged) + "]");
+        assertEquals(2, rs.size(), "the old Checksum row is replaced, TcpEcho kept");
+        BenchResult sumRow = rs.get(0), echoRow = rs.get(1);
+        assertEquals("Checksum.sum", sumRow.shortName());
+        assertEquals(18.0, sumRow.score);
+        assertEquals("2026-11-30 08:00 UTC", sumRow.origin.get("date"));
+        assertEquals("2026-11-29 19:42 UTC", echoRow.origin.get("date"));
+        assertEquals("transport=nio size=64", echoRow.paramString(), "the row itself is untouched");
+        assertEquals(List.of("Rows of `TcpEcho.echo` are from an earlier run: 2026-11-29 19:42 UTC, "
+                + "commit edc35b4043a8 (main), quick: 1 fork, `" + report + "`."), Report.originNotes(rs, now));
+        assertEquals(List.of(), Report.originNotes(List.of(sumRow), now));
+        // kept again by a later partial run: still marked with its own run, not the one in between
+        List<String> again = Report.merge("[" + String.join(",", merged) + "]", now, java.util.Set.of(sum), fresh);
+        assertEquals("2026-11-29 19:42 UTC", BenchResult.parse("[" + again.get(0) + "]").get(0).origin.get("date"));
+    }
+
     @Test
     void jsonReader() {
         Object v = Json.parse(" {\"a\": [1, -2.5e3, true, false, null, \"x\\\"\\u00b5\\n\"], \"b\": {}, \"c\": []} ");
@@ -118,5 +197,9 @@ class ReportTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\" 1}"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] x"));
+        assertEquals(List.of("{\"a\": [1, 2]}", "\"x,]\"", "3"), Json.elements(" [ {\"a\": [1, 2]} ,\"x,]\", 3 ] "));
+        assertEquals(List.of(), Json.elements("[]"));
+        assertEquals("\"a\\\"b\\\\c\\n\"", Json.quote("a\"b\\c\n"));
+        assertEquals("a\"b\\c\n", Json.parse(Json.quote("a\"b\\c\n")));
     }
 }

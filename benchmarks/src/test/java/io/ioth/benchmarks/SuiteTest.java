@@ -37,4 +37,16 @@ class SuiteTest {
         assertArrayEquals(new String[] {"64", "16384"}, echo.params.get("size"));
         assertArrayEquals(new String[] {"nio"}, echo.params.get("transport"));
     }
+
+    @Test
+    void packetPathBenchmarksRunAnywhere() {
+        List<Suite.Run> runs = Suite.plan(List.of("packet\\."));
+        assertEquals(List.of("ChecksumBenchmark.sum", "ChecksumBenchmark.sumNative", "IcmpEchoBenchmark.echo",
+                "LinkBaselineBenchmark.receive", "UdpReceiveBenchmark.receive", "UdpSendBenchmark.send"),
+                runs.stream().map(r -> r.benchmark.substring("io.ioth.benchmarks.packet.".length())).sorted().toList());
+        for (Suite.Run r : runs) assertEquals(List.of(), r.needs, r.toString());
+        Suite.Run udp = runs.stream().filter(r -> r.benchmark.endsWith("UdpReceiveBenchmark.receive")).findFirst().orElseThrow();
+        assertArrayEquals(new String[] {"32", "64"}, udp.params.get("batch"));
+        assertEquals(4, udp.combinations());
+    }
 }

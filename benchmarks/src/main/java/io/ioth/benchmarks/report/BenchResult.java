@@ -31,6 +31,13 @@ public final class BenchResult {
     public final double allocNorm;
     /** What one op is, and ops ({@link Op}), or null. */
     public final String op, ops;
+    /** Bytes one op processes ({@link Op#bytesParam()}), or 0. */
+    public final long bytesPerOp;
+    /**
+     * The run this row comes from, as the runner records it ({@code date}, {@code commit},
+     * {@code profile}, {@code command}); empty for plain JMH output.
+     */
+    public final Map<String, String> origin;
     public final int forks, warmupIterations, measurementIterations;
     public final String warmupTime, measurementTime;
 
@@ -64,6 +71,18 @@ public final class BenchResult {
         Op ann = lookUpOp(benchmark);
         op = ann == null ? null : ann.value();
         ops = ann == null ? null : ann.plural().isEmpty() ? ann.value() : ann.plural();
+        long bytes = 0;
+        if (ann != null && !ann.bytesParam().isEmpty() && params.containsKey(ann.bytesParam())) {
+            try {
+                bytes = Long.parseLong(params.get(ann.bytesParam()));
+            } catch (NumberFormatException e) {
+                // not a byte count: no rate
+            }
+        }
+        bytesPerOp = bytes;
+        Map<String, String> or = new LinkedHashMap<>();
+        Json.object(o.get("iothRun")).forEach((k, v) -> or.put(k, String.valueOf(v)));
+        origin = Collections.unmodifiableMap(or);
         forks = (int) Json.number(o.get("forks"));
         warmupIterations = (int) Json.number(o.get("warmupIterations"));
         measurementIterations = (int) Json.number(o.get("measurementIterations"));
@@ -107,6 +126,37 @@ public final class BenchResult {
         if (u.startsWith("ops/")) return ops + u.substring(3);
         if (u.endsWith("/op")) return u.substring(0, u.length() - 2) + op;
         return u;
+    }
+
+    /** Ops per second from the score, whatever JMH's unit ({@code ns/op}, {@code ops/ms}...); NaN if unknown. */
+    public double opsPerSecond() {
+        int slash = rawUnit.indexOf('/');
+        if (slash < 0) return Double.NaN;
+        String a = rawUnit.substring(0, slash), b = rawUnit.substring(slash + 1);
+        if (a.equals("ops")) return score / seconds(b);
+        if (b.equals("op")) return 1 / (score * seconds(a));
+        return Double.NaN;
+    }
+
+    /** The data rate in GB/s (10^9 bytes per second) for a benchmark with {@link Op#bytesParam()}, else NaN. */
+    public double gbPerSecond() {
+        return bytesPerOp > 0 ? opsPerSecond() * bytesPerOp / 1e9 : Double.NaN;
+    }
+
+    /** The half-width of the confidence interval of {@link #gbPerSecond()} (to first order), or NaN. */
+    public double gbPerSecondError() {
+        return Double.isNaN(error) || score == 0 ? Double.NaN : gbPerSecond() * error / score;
+    }
+
+    private static double seconds(String unit) {
+        switch (unit) {
+            case "ns": return 1e-9;
+            case "us": return 1e-6;
+            case "ms": return 1e-3;
+            case "s": return 1;
+            case "min": return 60;
+            default: return Double.NaN;
+        }
     }
 
     /** The allocation unit: B/op with the op named. */

@@ -19,7 +19,9 @@ import java.util.Map;
  * The results as a PNG (plain Java2D): one panel per benchmark method, one horizontal bar per
  * parameter combination, each panel on its own linear scale from zero. Throughput panels draw the
  * score with its error bar (higher is better); latency panels draw p50 as the bar, a line out to
- * p99 and a dot at the mean (lower is better). Bars are coloured by the {@code transport} (or
+ * p99 and a dot at the mean (lower is better); average-time panels draw the mean (lower is better),
+ * except benchmarks whose op is a number of bytes ({@code Op#bytesParam}), drawn as GB/s. Bars are
+ * coloured by the {@code transport} (or
  * {@code wire}) parameter, so NIO and IoTh rows stand out side by side.
  */
 public final class Chart {
@@ -81,22 +83,26 @@ public final class Chart {
 
             for (List<BenchResult> p : panels.values()) {
                 BenchResult first = p.get(0);
-                boolean thr = first.isThroughput();
+                // a benchmark whose op is a number of bytes is drawn as its data rate (GB/s, higher is better)
+                boolean gb = first.bytesPerOp > 0;
+                boolean thr = gb || first.isThroughput();
                 boolean sampled = first.hasOpPercentiles();
                 g.setFont(bold);
                 g.setColor(TEXT);
                 String how = thr ? "higher is better"
                         : sampled ? "lower is better; bar p50, line to p99, dot mean" : "lower is better";
-                g.drawString(first.shortName() + "  \u2014  " + first.unit() + "  (" + how + ")", LEFT, y + 16);
+                String unit = gb ? "GB/s" : first.unit();
+                g.drawString(first.shortName() + "  \u2014  " + unit + "  (" + how + ")", LEFT, y + 16);
                 y += 30;
 
                 // the scale follows the scores (and p99), not the error bars: a wide confidence
                 // interval from few iterations must not squash the bars; whiskers are clipped
                 double max = 0;
                 for (BenchResult r : p) {
-                    double top = sampled ? r.percentile(99.0) : r.score * 1.15;
+                    double v = gb ? r.gbPerSecond() : r.score;
+                    double top = sampled ? r.percentile(99.0) : v * 1.15;
                     if (!Double.isNaN(top)) max = Math.max(max, top);
-                    if (!Double.isNaN(r.score)) max = Math.max(max, r.score);
+                    if (!Double.isNaN(v)) max = Math.max(max, v);
                 }
                 double step = niceStep(max > 0 ? max / 4 : 1);
                 double scale = Math.max(step * Math.ceil(max / step), step);
@@ -133,20 +139,21 @@ public final class Chart {
                         g.fillOval(xm - 3, cy - 3, 7, 7);
                         value = "p50 " + Markdown.num(p50) + " \u00b7 p99 " + Markdown.num(p99) + " \u00b7 mean " + Markdown.num(r.score);
                     } else {
-                        bar(g, c, cy, r.score, scale);
-                        if (!Double.isNaN(r.error) && r.error > 0) {
-                            int lo = xOf(Math.max(0, r.score - r.error), scale), hi = xOf(r.score + r.error, scale);
+                        double v = gb ? r.gbPerSecond() : r.score, err = gb ? r.gbPerSecondError() : r.error;
+                        bar(g, c, cy, v, scale);
+                        if (!Double.isNaN(err) && err > 0) {
+                            int lo = xOf(Math.max(0, v - err), scale), hi = xOf(v + err, scale);
                             g.setColor(TEXT);
                             g.drawLine(lo, cy, hi, cy);
                             g.drawLine(lo, cy - 4, lo, cy + 4);
-                            if (r.score + r.error <= scale) {
+                            if (v + err <= scale) {
                                 g.drawLine(hi, cy - 4, hi, cy + 4);
                             } else { // clipped: an arrow head says it goes on
                                 g.drawLine(hi, cy, hi - 5, cy - 4);
                                 g.drawLine(hi, cy, hi - 5, cy + 4);
                             }
                         }
-                        value = Markdown.num(r.score) + (Double.isNaN(r.error) ? "" : " \u00b1 " + Markdown.num(r.error));
+                        value = Markdown.num(v) + (Double.isNaN(err) ? "" : " \u00b1 " + Markdown.num(err)) + (gb ? " GB/s" : "");
                     }
                     g.setColor(TEXT);
                     g.setFont(small);

@@ -54,6 +54,59 @@ public final class Json {
         return b.append('\n').toString();
     }
 
+    /**
+     * The text of each element of a top-level JSON array, as written (so JMH's result objects can be
+     * kept or dropped one by one without re-serialising them).
+     */
+    public static List<String> elements(String arrayJson) {
+        Json p = new Json(arrayJson);
+        p.ws();
+        if (p.i >= p.s.length() || p.s.charAt(p.i) != '[') throw p.error("expected an array");
+        p.i++;
+        List<String> out = new ArrayList<>();
+        p.ws();
+        if (p.peek() == ']') {
+            p.i++;
+        } else {
+            for (;;) {
+                p.ws();
+                int start = p.i;
+                p.value();
+                out.add(p.s.substring(start, p.i));
+                p.ws();
+                char c = p.peek();
+                p.i++;
+                if (c == ']') break;
+                if (c != ',') throw p.error("expected ',' or ']'");
+            }
+        }
+        p.ws();
+        if (p.i != p.s.length()) throw p.error("trailing characters");
+        return out;
+    }
+
+    /** {@code v} as a JSON string literal. */
+    public static String quote(String v) {
+        StringBuilder b = new StringBuilder(v.length() + 2).append('"');
+        for (int k = 0; k < v.length(); k++) {
+            char c = v.charAt(k);
+            switch (c) {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        return b.append('"').toString();
+    }
+
     /** A number field: a JSON number, or JMH's quoted "NaN"/"Infinity"; NaN when absent. */
     public static double number(Object v) {
         if (v instanceof Double) return (Double) v;

@@ -14,7 +14,8 @@ public final class Markdown {
 
     /**
      * One row per benchmark and parameter combination: score ± error (JMH's 99.9% confidence
-     * interval half-width), the unit, p50/p99/p99.9 for sampled latencies, the ratio to the NIO
+     * interval half-width), the unit, the data rate in GB/s for benchmarks whose op is a number of
+     * bytes ({@code Op#bytesParam}), p50/p99/p99.9 for sampled latencies, the ratio to the NIO
      * baseline with the same other parameters (when a non-NIO transport is in the run), and the
      * allocation per op when {@code -prof gc} was on.
      */
@@ -22,12 +23,15 @@ public final class Markdown {
         boolean pct = results.stream().anyMatch(BenchResult::hasOpPercentiles);
         boolean alloc = results.stream().anyMatch(r -> !Double.isNaN(r.allocNorm));
         boolean ratio = results.stream().anyMatch(r -> baseline(r, results) != null);
+        boolean rate = results.stream().anyMatch(r -> r.bytesPerOp > 0);
         StringBuilder b = new StringBuilder();
         b.append("| Benchmark | Params | Score | Error (99.9%) | Unit |");
+        if (rate) b.append(" GB/s |");
         if (pct) b.append(" p50 | p99 | p99.9 |");
         if (ratio) b.append(" vs nio |");
         if (alloc) b.append(" Alloc |");
         b.append('\n').append("|---|---|--:|--:|---|");
+        if (rate) b.append("--:|");
         if (pct) b.append("--:|--:|--:|");
         if (ratio) b.append("--:|");
         if (alloc) b.append("--:|");
@@ -37,6 +41,7 @@ public final class Markdown {
                     .append(" | ").append(num(r.score)).append(" | ")
                     .append(Double.isNaN(r.error) ? "\u2014" : "\u00b1 " + num(r.error))
                     .append(" | ").append(r.unit()).append(" |");
+            if (rate) b.append(' ').append(r.bytesPerOp > 0 ? num(r.gbPerSecond()) : "").append(" |");
             if (pct) {
                 if (r.hasOpPercentiles()) {
                     b.append(' ').append(num(r.percentile(50.0))).append(" | ").append(num(r.percentile(99.0)))
