@@ -13,6 +13,7 @@ import io.ioth.tcpip.socket.udp.UdpLayer;
 import io.ioth.tcpip.socket.udp.UdpSocket;
 import io.ioth.tcpip.stats.StackStats;
 import io.ioth.tcpip.wire.Ipv4Addr;
+import io.ioth.tcpip.wire.Ipv6Addr;
 
 import java.util.List;
 
@@ -25,6 +26,7 @@ import java.util.List;
  * NetInterface eth0 = stack.addInterface("eth0", link, MacAddr.parse("02:00:00:00:00:01"));
  * stack.addIpv4(eth0, Ipv4Addr.parse("10.0.0.2"), 24, now);     // + gratuitous ARP
  * stack.routes().addDefaultGateway4(Ipv4Addr.parse("10.0.0.1"));
+ * stack.addIpv6(eth0, "fd00::2/64", now);                      // + fe80::EUI-64, DAD, unsolicited NA
  * UdpSocket echo = stack.openUdp();
  * echo.bind(0, 7);
  * for (;;) {                                                     // the owner's loop
@@ -97,6 +99,34 @@ public final class Stack implements AutoCloseable {
 
     public boolean removeIpv4(final NetInterface ifc, final int addr, final long nowNanos) {
         return engine.removeIpv4(ifc, addr, nowNanos);
+    }
+
+    /** Enables IPv6 on the interface with its EUI-64 link-local address. See {@link Engine#enableIpv6}. */
+    public boolean enableIpv6(final NetInterface ifc, final long nowNanos) {
+        return engine.enableIpv6(ifc, nowNanos);
+    }
+
+    /** Enables IPv6 with a configured interface id ({@code fe80::<interfaceId>}). */
+    public boolean enableIpv6(final NetInterface ifc, final long interfaceId, final long nowNanos) {
+        return engine.enableIpv6(ifc, interfaceId, nowNanos);
+    }
+
+    /** Adds an IPv6 address (DAD, on-link route, unsolicited NA follow). See {@link Engine#addIpv6}. */
+    public boolean addIpv6(final NetInterface ifc, final long hi, final long lo, final int prefixLen,
+                           final long nowNanos) {
+        return engine.addIpv6(ifc, hi, lo, prefixLen, nowNanos);
+    }
+
+    /** {@code addIpv6(ifc, "fd00::2/64", now)}; without a prefix length, /128. */
+    public boolean addIpv6(final NetInterface ifc, final String cidr, final long nowNanos) {
+        final int slash = cidr.indexOf('/');
+        final long[] a = new long[2];
+        Ipv6Addr.parse(slash < 0 ? cidr : cidr.substring(0, slash), a);
+        return addIpv6(ifc, a[0], a[1], slash < 0 ? 128 : Integer.parseInt(cidr.substring(slash + 1)), nowNanos);
+    }
+
+    public boolean removeIpv6(final NetInterface ifc, final long hi, final long lo, final long nowNanos) {
+        return engine.removeIpv6(ifc, hi, lo, nowNanos);
     }
 
     public RouteTable routes() {

@@ -3,7 +3,8 @@
  * addresses, routes, neighbour caches, sockets).
  *
  * <p>Layout (style.md §2, after smoltcp): {@code wire} packet views and values; {@code iface} the engine
- * ({@link io.ioth.tcpip.iface.Engine}: Ethernet, ARP, IPv4, ICMPv4, IGMPv2, routing, timers, the protocol SPI);
+ * ({@link io.ioth.tcpip.iface.Engine}: Ethernet, ARP, IPv4, ICMPv4, IGMPv2, IPv6, ICMPv6, NDP with DAD, MLDv2,
+ * routing, timers, the protocol SPI);
  * {@code socket} the sockets and their readiness ({@code socket.udp}, {@code socket.icmp}, TCP next);
  * {@code frag} fragmentation and reassembly; {@code link} the device SPI and its decorators; {@code storage} timer
  * wheel; {@code stats} drop reasons and counters.

@@ -12,7 +12,10 @@ import io.ioth.tcpip.wire.EtherType;
 import io.ioth.tcpip.wire.EthernetFrame;
 import io.ioth.tcpip.wire.EthernetRepr;
 import io.ioth.tcpip.wire.Icmpv4Packet;
+import io.ioth.tcpip.wire.Icmpv6Packet;
+import io.ioth.tcpip.wire.IpProtocol;
 import io.ioth.tcpip.wire.Ipv4Addr;
+import io.ioth.tcpip.wire.Ipv6Addr;
 import io.ioth.tcpip.wire.MacAddr;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,7 +27,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The engine of one stack: its interfaces and their links, the Ethernet dispatch, ARP, IPv4 (in, out, forwarding,
- * fragmentation), ICMPv4, IGMPv2, the routing table, the timers, and the registry of upper-layer protocols. The
+ * fragmentation), ICMPv4, IGMPv2, IPv6 (in, out, forwarding, fragmentation), ICMPv6, NDP with DAD, MLDv2, the
+ * routing table, the timers, and the registry of upper-layer protocols. The
  * public façade is {@code io.ioth.tcpip.Stack}; protocol implementations (UDP here, TCP next) use the methods marked
  * <em>protocol SPI</em>.
  *
@@ -78,6 +82,11 @@ public final class Engine implements AutoCloseable {
     final Ipv4Layer ipv4;
     final Icmpv4Layer icmp4;
     final IgmpLayer igmp;
+    final Ipv6Layer ipv6;
+    final Icmpv6Layer icmp6;
+    final NdpLayer ndp;
+    final MldLayer mld;
+    final Dad dad;
 
     private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
     private IpProtocolHandler[] handlers = new IpProtocolHandler[0];
@@ -123,6 +132,11 @@ public final class Engine implements AutoCloseable {
         this.ipv4 = new Ipv4Layer(this);
         this.icmp4 = new Icmpv4Layer(this);
         this.igmp = new IgmpLayer(this);
+        this.ipv6 = new Ipv6Layer(this);
+        this.icmp6 = new Icmpv6Layer(this);
+        this.ndp = new NdpLayer(this);
+        this.mld = new MldLayer(this);
+        this.dad = new Dad(this);
         this.reassembler = new Reassembler(alloc, new ReassemblyListener(), random);
         this.loLink = new LoopbackLink(config.loopbackMtu, config.loopbackQueue, alloc);
         this.lo = new NetInterface(this, 1, "lo", loLink, 0L, true, nowNanos);
@@ -132,6 +146,12 @@ public final class Engine implements AutoCloseable {
         lo.addV4(Ipv4Addr.LOOPBACK, 8);
         routes.add(IpAddr.FAMILY_V4, 0L, IpAddr.v4(0x7f00_0000), 96 + 8, false, 0L, 0L, lo, 0, 0L,
                 IpAddr.v4(Ipv4Addr.LOOPBACK), RouteTable.ORIGIN_KERNEL);
+        // Linux: "inet6 ::1/128 scope host"; no DAD on loopback (Linux addrconf_dad_begin skips IFF_LOOPBACK devices:
+        // nobody else is on that link)
+        lo.ipv6 = true;
+        lo.addV6(Ipv6Addr.LOOPBACK_HI, Ipv6Addr.LOOPBACK_LO, 128, NetInterface.V6_PREFERRED);
+        routes.add(IpAddr.FAMILY_V6, Ipv6Addr.LOOPBACK_HI, Ipv6Addr.LOOPBACK_LO, 128, false, 0L, 0L, lo, 0,
+                Ipv6Addr.LOOPBACK_HI, Ipv6Addr.LOOPBACK_LO, RouteTable.ORIGIN_KERNEL);
         rebuildLocal();
     }
 
@@ -250,6 +270,117 @@ public final class Engine implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Enables IPv6 on an Ethernet interface with the link-local address fe80::/64 + the modified EUI-64 interface
+     * identifier of its MAC (RFC 4291 Appendix A, RFC 4862 §5.3): the interface joins ff02::1, the link-local
+     * address starts Duplicate Address Detection (usable RetransTimer later, then announced with an unsolicited
+     * Neighbor Advertisement), and fe80::/64 becomes on-link.
+     *
+     * @return false if IPv6 was already enabled
+     * @throws IllegalArgumentException on loopback, or if the MTU is below 1280 (RFC 8200 §5)
+     */
+    public boolean enableIpv6(final NetInterface ifc, final long nowNanos) {
+        return enableIpv6(ifc, Ipv6Addr.eui64Lo(ifc.mac), nowNanos);
+    }
+
+    /**
+     * As {@link #enableIpv6(NetInterface, long)} with a configured interface identifier (the low 64 bits of the
+     * link-local address, e.g. {@code 0x1} for fe80::1; RFC 4862 §5.3 "the interface identifier").
+     */
+    public boolean enableIpv6(final NetInterface ifc, final long interfaceId, final long nowNanos) {
+        checkIface(ifc);
+        lastNow = nowNanos;
+        if (ifc.loopback) {
+            throw new IllegalArgumentException("IPv6 is always on for lo (::1)");
+        }
+        if (interfaceId == 0) {
+            throw new IllegalArgumentException("interface id 0 would make fe80:: (the subnet-router anycast address)");
+        }
+        if (ifc.ipv6) {
+            return false;
+        }
+        if (ifc.mtu < Ipv6Layer.MIN_MTU) {
+            throw new IllegalArgumentException("IPv6 needs an MTU of 1280 or more (RFC 8200 §5): " + ifc.mtu);
+        }
+        ifc.ipv6 = true;
+        ifc.v6InterfaceId = interfaceId;
+        ifc.addGroupMac(MacAddr.ofIpv6Multicast(Ipv6Addr.ALL_NODES_LO)); // RFC 4291 §2.8: all-nodes, never reported
+        addIpv6Address(ifc, Ipv6Addr.linkLocalHi(), interfaceId, 64, nowNanos);
+        return true;
+    }
+
+    /**
+     * Adds an IPv6 address: enables IPv6 on the interface first if needed ({@link #enableIpv6}), makes the prefix
+     * on-link (Linux "proto kernel"), and runs Duplicate Address Detection (RFC 4862 §5.4): the address is
+     * <em>tentative</em> (not used as a source, packets to it dropped) for DupAddrDetectTransmits x RetransTimer
+     * (1 s by default), then usable and announced with an unsolicited Neighbor Advertisement (RFC 4861 §7.2.6). If
+     * another node claims it meanwhile it is marked duplicated ({@link NetInterface.AddressState#DUPLICATE}).
+     *
+     * @return false if the interface already had the address
+     */
+    public boolean addIpv6(final NetInterface ifc, final long hi, final long lo, final int prefixLen,
+                           final long nowNanos) {
+        checkIface(ifc);
+        lastNow = nowNanos;
+        if (prefixLen < 0 || prefixLen > 128) {
+            throw new IllegalArgumentException("prefix length out of range: " + prefixLen);
+        }
+        if ((hi == 0 && lo == 0) || Ipv6Addr.isMulticast(hi) || IpAddr.isV4(hi, lo)
+                || (!ifc.loopback && Ipv6Addr.isLoopback(hi, lo))) {
+            throw new IllegalArgumentException("not a unicast IPv6 address: " + Ipv6Addr.format(hi, lo));
+        }
+        if (!ifc.ipv6) {
+            enableIpv6(ifc, nowNanos);
+        }
+        if (ifc.indexOfV6(hi, lo) >= 0) {
+            return false;
+        }
+        addIpv6Address(ifc, hi, lo, prefixLen, nowNanos);
+        return true;
+    }
+
+    private void addIpv6Address(final NetInterface ifc, final long hi, final long lo, final int len,
+                                final long now) {
+        final int i = ifc.addV6(hi, lo, len, ifc.loopback ? NetInterface.V6_PREFERRED : NetInterface.V6_TENTATIVE);
+        if (len < 128) {
+            routes.add(IpAddr.FAMILY_V6, RouteTable.maskHi(hi, len), RouteTable.maskLo(lo, len), len, false, 0L, 0L,
+                    ifc, 0, hi, lo, RouteTable.ORIGIN_KERNEL);
+        }
+        routesChanged();
+        if (ifc.neighbors != null) {
+            ifc.neighbors.remove(NeighborCache.FAMILY_IPV6, hi, lo);
+            dad.start(ifc, i, now);
+        }
+    }
+
+    /** Removes an IPv6 address (its solicited-node membership, and its on-link route unless another address of
+     * the interface shares the prefix). ::1 stays on lo. */
+    public boolean removeIpv6(final NetInterface ifc, final long hi, final long lo, final long nowNanos) {
+        checkIface(ifc);
+        lastNow = nowNanos;
+        final int i = ifc.indexOfV6(hi, lo);
+        if (i < 0 || (ifc.loopback && Ipv6Addr.isLoopback(hi, lo))) {
+            return false;
+        }
+        final int len = ifc.v6Len[i];
+        dad.cancel(ifc, i);
+        ifc.removeV6At(i);
+        if (!ifc.loopback) {
+            mld.leave(ifc, Ipv6Addr.SOLICITED_NODE_HI, Ipv6Addr.solicitedNodeLo(lo), nowNanos);
+        }
+        if (len < 128) {
+            boolean shared = false;
+            for (int k = 0; k < ifc.v6Count; k++) {
+                shared |= ifc.v6Len[k] == len && Ipv6Addr.inPrefix(ifc.v6Hi[k], ifc.v6Lo[k], hi, lo, len);
+            }
+            if (!shared) {
+                routes.remove(IpAddr.FAMILY_V6, RouteTable.maskHi(hi, len), RouteTable.maskLo(lo, len), len, ifc);
+            }
+        }
+        routesChanged();
+        return true;
+    }
+
     public RouteTable routes() {
         return routes;
     }
@@ -349,9 +480,13 @@ public final class Engine implements AutoCloseable {
 
     // ================================================================ protocol SPI
 
-    /** Registers the handler of an IP protocol number (17 UDP, 6 TCP...). ICMP (1) and IGMP (2) are built in. */
+    /** Registers the handler of an IP protocol number (17 UDP, 6 TCP...). ICMP (1), IGMP (2), ICMPv6 (58) and the
+     * IPv6 extension headers are built in. */
     public void registerProtocol(final int protocol, final IpProtocolHandler handler) {
-        if (protocol < 0 || protocol > 255 || protocol == 1 || protocol == 2 || protocol == 58) {
+        if (protocol < 0 || protocol > 255 || protocol == 1 || protocol == 2 || protocol == IpProtocol.ICMPV6
+                || protocol == IpProtocol.HOP_BY_HOP || protocol == IpProtocol.IPV6_ROUTING
+                || protocol == IpProtocol.IPV6_FRAGMENT || protocol == IpProtocol.IPV6_NO_NEXT
+                || protocol == IpProtocol.IPV6_DEST_OPTS) {
             throw new IllegalArgumentException("protocol " + protocol + " cannot be registered");
         }
         if (protocols[protocol] != null) {
@@ -432,7 +567,10 @@ public final class Engine implements AutoCloseable {
             }
             return ipv4.route(IpAddr.v4Of(dstLo), src, oif, out, nowNanos);
         }
-        return NetError.EAFNOSUPPORT; // IPv6: the IPv6 layer plugs in here
+        if (IpAddr.isV4(srcHi, srcLo) && srcLo != IpAddr.V4_ANY_LO) {
+            return NetError.EAFNOSUPPORT; // an IPv4 source for an IPv6 destination
+        }
+        return ipv6.route(dstHi, dstLo, srcHi, srcLo, oif, out, nowNanos);
     }
 
     /** Whether a route filled earlier still reflects the tables (no address, route or path MTU change since). */
@@ -462,6 +600,9 @@ public final class Engine implements AutoCloseable {
         if (route.family == IpAddr.FAMILY_V4) {
             return ipv4.output(route, segment, protocol, ttl, tos, flags, nowNanos);
         }
+        if (route.family == IpAddr.FAMILY_V6) {
+            return ipv6.output(route, segment, protocol, ttl, tos, flags, nowNanos);
+        }
         segment.release();
         return NetError.EAFNOSUPPORT;
     }
@@ -473,6 +614,9 @@ public final class Engine implements AutoCloseable {
     public int sendEchoRequest(final Route route, final ByteBuf seg, final int ident, final int seq, final int ttl,
                                final int tos, final long nowNanos) {
         lastNow = nowNanos;
+        if (route.family == IpAddr.FAMILY_V6) {
+            return icmp6.sendEcho(route, seg, ident, seq, ttl, tos, nowNanos);
+        }
         if (route.family != IpAddr.FAMILY_V4) {
             seg.release();
             return NetError.EAFNOSUPPORT;
@@ -482,25 +626,33 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Answers a datagram that nobody wants with ICMP port unreachable (RFC 1122 §3.2.2.1, §4.1.3.1; rate limited,
-     * never for broadcast/multicast or non-initial fragments, RFC 1122 §3.2.2).
+     * never for broadcast/multicast or non-initial fragments, RFC 1122 §3.2.2) or ICMPv6 destination unreachable
+     * code 4 (RFC 4443 §3.1: "SHOULD"; rate limited, never about multicast, §2.4 (e)).
      */
     public void sendPortUnreachable(final IpRxInfo ip, final long nowNanos) {
         if (ip.family == IpAddr.FAMILY_V4) {
             icmp4.sendError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PORT_UNREACHABLE, 0, ip.buffer,
                     ip.ipOffset, ip.ipHeaderLength + ip.payloadLength, ip.flags, nowNanos);
+        } else {
+            icmp6.sendError(Icmpv6Packet.TYPE_DEST_UNREACHABLE, Icmpv6Packet.CODE_PORT_UNREACHABLE, 0, ip.buffer,
+                    ip.ipOffset, ip.ipHeaderLength + ip.payloadLength, ip.flags, false, ip.iface, nowNanos);
         }
     }
 
     /**
      * Joins a multicast group on an interface (reference counted: the first join sends an unsolicited IGMPv2
-     * report, RFC 2236 §3).
+     * report, RFC 2236 §3, or an MLDv2 state change report, RFC 3810 §6.1).
      *
      * @param ifc the interface, or null for the one the group routes to
      */
     public int joinGroup(final NetInterface ifc, final long groupHi, final long groupLo, final long nowNanos) {
         lastNow = nowNanos;
         if (!IpAddr.isV4(groupHi, groupLo)) {
-            return NetError.EAFNOSUPPORT;
+            final NetInterface dev = ifc != null ? ifc : ipv6.multicastIface(groupHi, groupLo);
+            if (dev == null || dev.loopback || !dev.ipv6) {
+                return NetError.ENODEV;
+            }
+            return mld.join(dev, groupHi, groupLo, nowNanos);
         }
         final NetInterface dev = ifc != null ? ifc : ipv4.multicastIface(IpAddr.v4Of(groupLo));
         if (dev == null || dev.loopback) {
@@ -509,11 +661,16 @@ public final class Engine implements AutoCloseable {
         return igmp.join(dev, IpAddr.v4Of(groupLo), nowNanos);
     }
 
-    /** Leaves a group joined with {@link #joinGroup} (the last leave sends an IGMPv2 Leave, RFC 2236 §3). */
+    /** Leaves a group joined with {@link #joinGroup} (the last leave sends an IGMPv2 Leave, RFC 2236 §3, or an
+     * MLDv2 TO_IN({}) record, RFC 3810 §6.1). */
     public int leaveGroup(final NetInterface ifc, final long groupHi, final long groupLo, final long nowNanos) {
         lastNow = nowNanos;
         if (!IpAddr.isV4(groupHi, groupLo)) {
-            return NetError.EAFNOSUPPORT;
+            final NetInterface dev = ifc != null ? ifc : ipv6.multicastIface(groupHi, groupLo);
+            if (dev == null || !dev.ipv6) {
+                return NetError.EADDRNOTAVAIL;
+            }
+            return mld.leave(dev, groupHi, groupLo, nowNanos);
         }
         final NetInterface dev = ifc != null ? ifc : ipv4.multicastIface(IpAddr.v4Of(groupLo));
         if (dev == null) {
@@ -522,13 +679,14 @@ public final class Engine implements AutoCloseable {
         return igmp.leave(dev, IpAddr.v4Of(groupLo), nowNanos);
     }
 
-    /** Whether {@code (hi, lo)} is one of the stack's unicast addresses (127/8 included). */
+    /** Whether {@code (hi, lo)} is one of the stack's usable unicast addresses (127/8 and ::1 included; IPv6
+     * addresses still tentative are not, as Linux's bind refuses them). */
     public boolean isLocalAddress(final long hi, final long lo) {
         if (IpAddr.isV4(hi, lo)) {
             final int a = IpAddr.v4Of(lo);
             return isLocal4(a) || Ipv4Addr.isLoopback(a);
         }
-        return false;
+        return !Ipv6Addr.isMulticast(hi) && localState6(hi, lo, null) == NetInterface.V6_PREFERRED;
     }
 
     /** Whether {@code (hi, lo)} is a limited or directed broadcast address of one of the interfaces. */
@@ -559,6 +717,34 @@ public final class Engine implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * The state ({@code NetInterface.V6_*}) of {@code (hi, lo)} as one of our IPv6 addresses for a packet that
+     * arrived on {@code ifc}, or -1: a link-local address only counts on its own interface (RFC 4007 §5 zones;
+     * Linux {@code ipv6_chk_addr} with the device); others on any interface (weak host model, as Linux). With
+     * {@code ifc} null or loopback, any interface. A usable address wins over a tentative copy elsewhere.
+     */
+    int localState6(final long hi, final long lo, final NetInterface ifc) {
+        if (Ipv6Addr.isLinkLocal(hi) && ifc != null && !ifc.loopback) {
+            final int i = ifc.indexOfV6(hi, lo);
+            return i < 0 ? -1 : ifc.v6State[i];
+        }
+        int found = -1;
+        for (int k = 0; k < ifaceCount; k++) {
+            final NetInterface x = ifaces[k];
+            final int i = x.indexOfV6(hi, lo);
+            if (i >= 0) {
+                final int st = x.v6State[i];
+                if (st == NetInterface.V6_PREFERRED) {
+                    return st;
+                }
+                if (st == NetInterface.V6_TENTATIVE || found < 0) {
+                    found = st;
+                }
+            }
+        }
+        return found;
     }
 
     int ifaceCount() {
@@ -676,8 +862,11 @@ public final class Engine implements AutoCloseable {
                     }
                     break;
                 case EtherType.IPV6:
-                    // the IPv6 layer (issue 3, next helper) plugs in here
-                    stats.drop(DropReason.ETH_IPV6_DISABLED);
+                    if (ifc.ipv6) {
+                        ipv6.receive(ifc, frame, off, len, l2, src, now);
+                    } else {
+                        stats.drop(DropReason.ETH_IPV6_DISABLED);
+                    }
                     break;
                 default:
                     stats.drop(DropReason.ETH_UNKNOWN_TYPE);
@@ -731,9 +920,10 @@ public final class Engine implements AutoCloseable {
         f.readerIndex(ri);
         ethOutRepr.set(0L, 0L, etherType);
         ethOutRepr.emit(ethOut.wrap(f, ri, EthernetFrame.HEADER_LEN));
-        stats.inc(Counter.IP4_OUT_LOOPBACK);
+        final boolean v6 = etherType == EtherType.IPV6;
+        stats.inc(v6 ? Counter.IP6_OUT_LOOPBACK : Counter.IP4_OUT_LOOPBACK);
         if (!loLink.transmit(f)) {
-            stats.drop(DropReason.IP4_LOOPBACK_FULL);
+            stats.drop(v6 ? DropReason.IP6_LOOPBACK_FULL : DropReason.IP4_LOOPBACK_FULL);
         }
     }
 
@@ -763,6 +953,8 @@ public final class Engine implements AutoCloseable {
                                      final long nowNanos) {
             if (family == NeighborCache.FAMILY_IPV4) {
                 arp.sendRequest(ifc, (int) lo, unicastMac, nowNanos);
+            } else {
+                ndp.sendSolicitation(ifc, hi, lo, unicastMac, nowNanos);
             }
         }
 
@@ -783,6 +975,9 @@ public final class Engine implements AutoCloseable {
                             // Linux arp_error_report -> icmp_send(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH): also for
                             // our own datagrams, so the sending socket learns EHOSTUNREACH through the loopback.
                             icmp4.sendErrorAboutQueued(packet, lastNow);
+                        } else {
+                            // RFC 4861 §7.2.2: ICMPv6 destination unreachable code 3 "Address Unreachable"
+                            icmp6.sendErrorAboutQueued(packet, lastNow);
                         }
                         break;
                     case QUEUE_DROP_OVERFLOW:
@@ -798,19 +993,24 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** ICMP time exceeded for reassembly timeouts (RFC 792). */
+    /** ICMP time exceeded for reassembly timeouts (RFC 792, RFC 4443 §3.3 code 1), and the ICMPv6 parameter
+     * problems RFC 8200 §4.5 / RFC 7112 §5 ask for about refused fragments. */
     private final class ReassemblyListener implements Reassembler.Listener {
         @Override
         public void reassemblyTimedOut(final int family, final ByteBuf firstFragment, final long nowNanos) {
             if (family == Reassembler.FAMILY_IPV4) {
                 icmp4.sendError(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_REASSEMBLY_EXCEEDED, 0,
                         firstFragment, firstFragment.readerIndex(), firstFragment.readableBytes(), 0, nowNanos);
+            } else {
+                icmp6.sendError(Icmpv6Packet.TYPE_TIME_EXCEEDED, 1, 0, firstFragment, firstFragment.readerIndex(),
+                        firstFragment.readableBytes(), 0, false, null, nowNanos);
             }
         }
 
         @Override
         public void parameterProblem(final ByteBuf fragment, final int code, final int pointer, final long nowNanos) {
-            // IPv6 only: the IPv6 layer answers these
+            icmp6.sendError(Icmpv6Packet.TYPE_PARAM_PROBLEM, code, pointer, fragment, fragment.readerIndex(),
+                    fragment.readableBytes(), ipv6.reassemblyFlags, false, ipv6.reassemblyIf, nowNanos);
         }
     }
 

@@ -26,7 +26,7 @@ public final class NetError {
     public static final int EMSGSIZE = -90;
     /** Protocol not available (ICMP protocol unreachable). */
     public static final int ENOPROTOOPT = -92;
-    /** Address family not supported (e.g. IPv6 before the IPv6 layer exists). */
+    /** Address family not supported (e.g. a socket bound to an IPv4 address sending to IPv6). */
     public static final int EAFNOSUPPORT = -97;
     public static final int EADDRINUSE = -98;
     /** Not a local address (bind), or no source address for the route. */

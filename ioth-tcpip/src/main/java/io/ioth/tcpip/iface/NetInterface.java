@@ -3,20 +3,28 @@ package io.ioth.tcpip.iface;
 import io.ioth.tcpip.link.FrameLink;
 import io.ioth.tcpip.link.PcapLink;
 import io.ioth.tcpip.link.PcapngWriter;
+import io.ioth.tcpip.storage.TimerWheel;
 import io.ioth.tcpip.wire.Ipv4Addr;
+import io.ioth.tcpip.wire.Ipv6Addr;
 import io.ioth.tcpip.wire.MacAddr;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * One interface of a stack: a {@link FrameLink}, a MAC address, an MTU, its IPv4 addresses with prefix lengths, the
- * link-layer groups it listens to, its IPv4 multicast memberships and its neighbour cache (ARP now, NDP with the
- * IPv6 layer). The loopback interface ({@code lo}, index 1) has no MAC, no neighbour cache, and carries 127/8 and the
- * traffic to the stack's own addresses.
+ * One interface of a stack: a {@link FrameLink}, a MAC address, an MTU, its IPv4 addresses with prefix lengths, its
+ * IPv6 addresses with prefix lengths and DAD states, the link-layer groups it listens to, its IPv4 and IPv6 multicast
+ * memberships and its neighbour cache (ARP and NDP). The loopback interface ({@code lo}, index 1) has no MAC, no
+ * neighbour cache, and carries 127/8, ::1 and the traffic to the stack's own addresses.
+ *
+ * <p>IPv6 is off on an interface until {@link Engine#enableIpv6} (or the first {@link Engine#addIpv6}) turns it on:
+ * that adds the link-local address (fe80::/64 + the modified EUI-64 of the MAC, or a configured interface id) and
+ * joins the all-nodes group; until then IPv6 frames are dropped as {@code ETH_IPV6_DISABLED}.
  *
  * <p>Created by {@link Engine#addInterface}; addresses are changed through the engine (so routes and
  * announcements follow). The accessors are for configuration, diagnostics and tests.
@@ -25,6 +33,21 @@ import java.util.function.LongSupplier;
  */
 public final class NetInterface {
     public static final int NO_VLAN = -1;
+
+    /** The state of an IPv6 address (RFC 4862 §5.4; no optimistic DAD, no deprecation without SLAAC). */
+    public enum AddressState {
+        /** Being checked by Duplicate Address Detection: not used as a source, packets to it are dropped. */
+        TENTATIVE,
+        /** Usable. */
+        PREFERRED,
+        /** DAD found another node using it (RFC 4862 §5.4.5): never used; Linux shows "dadfailed". */
+        DUPLICATE
+    }
+
+    static final byte V6_TENTATIVE = 0;
+    static final byte V6_PREFERRED = 1;
+    static final byte V6_DUPLICATE = 2;
+    private static final AddressState[] STATES = AddressState.values();
 
     final Engine engine;
     final int index;
@@ -56,6 +79,36 @@ public final class NetInterface {
     long[] v4GroupTimer = new long[4];
     boolean[] v4GroupReporter = new boolean[4];
     int v4GroupCount;
+
+    // IPv6: enabled flag, the link-local interface id, addresses in the order added (the link-local first)
+    boolean ipv6;
+    long v6InterfaceId;
+    long[] v6Hi = new long[2];
+    long[] v6Lo = new long[2];
+    int[] v6Len = new int[2];
+    byte[] v6State = new byte[2];
+    /** A per-interface id that outlives index shifts, carried by the address's timers. */
+    int[] v6Id = new int[2];
+    long[] v6Timer = new long[2];
+    /** DAD solicitations still to send (TENTATIVE), or unsolicited advertisements still to send (PREFERRED). */
+    int[] v6Remaining = new int[2];
+    int v6Count;
+    private int v6NextId = 1;
+
+    // IPv6 multicast memberships (RFC 3810 host state per group; ff02::1 is implicit and never stored)
+    long[] g6Hi = new long[4];
+    long[] g6Lo = new long[4];
+    /** References: addresses (their solicited-node group) and sockets; 0 = left, a Done/TO_IN still repeating. */
+    int[] g6Refs = new int[4];
+    int[] g6Id = new int[4];
+    long[] g6Timer = new long[4];
+    /** The record the pending timer sends (RFC 3810 §5.2.12 type), and how many state-change repetitions remain. */
+    byte[] g6Pending = new byte[4];
+    int[] g6Retransmits = new int[4];
+    int g6Count;
+    private int g6NextId = 1;
+    /** The pending response to a general query (RFC 3810 §6.2 "interface timer"). */
+    long mldGeneralTimer = TimerWheel.NULL_TIMER;
 
     NetInterface(final Engine engine, final int index, final String name, final FrameLink link, final long mac,
                  final boolean loopback, final long nowNanos) {
@@ -97,6 +150,9 @@ public final class NetInterface {
         final int max = link.maxFrameSize() - (vlanId == NO_VLAN ? 14 : 18);
         if (newMtu < 68 || newMtu > max) {
             throw new IllegalArgumentException("MTU must be 68.." + max + ": " + newMtu);
+        }
+        if (ipv6 && newMtu < 1280) {
+            throw new IllegalArgumentException("IPv6 needs an MTU of 1280 or more (RFC 8200 §5): " + newMtu);
         }
         mtu = newMtu;
         engine.routesChanged();
@@ -203,6 +259,69 @@ public final class NetInterface {
     /** The IPv4 groups joined (a copy, 224.0.0.1 not included). */
     public int[] ipv4Groups() {
         return Arrays.copyOf(v4Group, v4GroupCount);
+    }
+
+    // ---------------------------------------------------------------- IPv6 (accessors)
+
+    /** Whether IPv6 is enabled on this interface. */
+    public boolean isIpv6Enabled() {
+        return ipv6;
+    }
+
+    /** The state of one of this interface's IPv6 addresses, or null if it has not got it. */
+    public AddressState ipv6State(final long hi, final long lo) {
+        final int i = indexOfV6(hi, lo);
+        return i < 0 ? null : STATES[v6State[i]];
+    }
+
+    /** Whether the interface has the IPv6 address, in any state. */
+    public boolean hasIpv6(final long hi, final long lo) {
+        return indexOfV6(hi, lo) >= 0;
+    }
+
+    /** The lo half of the link-local address (its hi half is fe80::), or 0 if IPv6 is off. */
+    public long ipv6LinkLocalLo() {
+        for (int i = 0; i < v6Count; i++) {
+            if (Ipv6Addr.isLinkLocal(v6Hi[i])) {
+                return v6Lo[i];
+            }
+        }
+        return 0L;
+    }
+
+    /** The IPv6 addresses like {@code ip -6 addr}: {@code "fd00::2/64"}, with " tentative" / " dadfailed"
+     * (allocates; diagnostics and tests). */
+    public List<String> ipv6Addresses() {
+        final List<String> l = new ArrayList<>(v6Count);
+        for (int i = 0; i < v6Count; i++) {
+            l.add(Ipv6Addr.format(v6Hi[i], v6Lo[i]) + "/" + v6Len[i]
+                    + (v6State[i] == V6_TENTATIVE ? " tentative" : v6State[i] == V6_DUPLICATE ? " dadfailed" : ""));
+        }
+        return l;
+    }
+
+    /** Whether this interface listens to the IPv6 group: ff02::1 whenever IPv6 is on (RFC 4291 §2.8), the
+     * solicited-node groups of its addresses, and the groups joined by sockets. */
+    public boolean isMemberIpv6(final long hi, final long lo) {
+        if (!ipv6) {
+            return false;
+        }
+        if (hi == Ipv6Addr.ALL_NODES_HI && lo == Ipv6Addr.ALL_NODES_LO) {
+            return true;
+        }
+        final int i = groupIndex6(hi, lo);
+        return i >= 0 && g6Refs[i] > 0;
+    }
+
+    /** The IPv6 groups joined (allocates; ff02::1 not included). */
+    public List<String> ipv6Groups() {
+        final List<String> l = new ArrayList<>();
+        for (int i = 0; i < g6Count; i++) {
+            if (g6Refs[i] > 0) {
+                l.add(Ipv6Addr.format(g6Hi[i], g6Lo[i]));
+            }
+        }
+        return l;
     }
 
     /**
@@ -327,6 +446,113 @@ public final class NetInterface {
         v4GroupCount--;
     }
 
+    // ---------------------------------------------------------------- engine: IPv6 tables
+
+    int indexOfV6(final long hi, final long lo) {
+        for (int i = 0; i < v6Count; i++) {
+            if (v6Lo[i] == lo && v6Hi[i] == hi) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    int indexOfV6Id(final int id) {
+        for (int i = 0; i < v6Count; i++) {
+            if (v6Id[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Appends an address in {@code state}; returns its index. */
+    int addV6(final long hi, final long lo, final int len, final byte state) {
+        if (v6Count == v6Hi.length) {
+            final int n = v6Count * 2;
+            v6Hi = Arrays.copyOf(v6Hi, n);
+            v6Lo = Arrays.copyOf(v6Lo, n);
+            v6Len = Arrays.copyOf(v6Len, n);
+            v6State = Arrays.copyOf(v6State, n);
+            v6Id = Arrays.copyOf(v6Id, n);
+            v6Timer = Arrays.copyOf(v6Timer, n);
+            v6Remaining = Arrays.copyOf(v6Remaining, n);
+        }
+        final int i = v6Count++;
+        v6Hi[i] = hi;
+        v6Lo[i] = lo;
+        v6Len[i] = len;
+        v6State[i] = state;
+        v6Id[i] = v6NextId++ & 0x7fff_ffff;
+        v6Timer[i] = TimerWheel.NULL_TIMER;
+        v6Remaining[i] = 0;
+        return i;
+    }
+
+    void removeV6At(final int i) {
+        final int n = v6Count - i - 1;
+        System.arraycopy(v6Hi, i + 1, v6Hi, i, n);
+        System.arraycopy(v6Lo, i + 1, v6Lo, i, n);
+        System.arraycopy(v6Len, i + 1, v6Len, i, n);
+        System.arraycopy(v6State, i + 1, v6State, i, n);
+        System.arraycopy(v6Id, i + 1, v6Id, i, n);
+        System.arraycopy(v6Timer, i + 1, v6Timer, i, n);
+        System.arraycopy(v6Remaining, i + 1, v6Remaining, i, n);
+        v6Count--;
+    }
+
+    int groupIndex6(final long hi, final long lo) {
+        for (int i = 0; i < g6Count; i++) {
+            if (g6Lo[i] == lo && g6Hi[i] == hi) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    int groupIndex6Id(final int id) {
+        for (int i = 0; i < g6Count; i++) {
+            if (g6Id[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    int addGroup6(final long hi, final long lo) {
+        if (g6Count == g6Hi.length) {
+            final int n = g6Count * 2;
+            g6Hi = Arrays.copyOf(g6Hi, n);
+            g6Lo = Arrays.copyOf(g6Lo, n);
+            g6Refs = Arrays.copyOf(g6Refs, n);
+            g6Id = Arrays.copyOf(g6Id, n);
+            g6Timer = Arrays.copyOf(g6Timer, n);
+            g6Pending = Arrays.copyOf(g6Pending, n);
+            g6Retransmits = Arrays.copyOf(g6Retransmits, n);
+        }
+        final int i = g6Count++;
+        g6Hi[i] = hi;
+        g6Lo[i] = lo;
+        g6Refs[i] = 0;
+        g6Id[i] = g6NextId++ & 0x7fff_ffff;
+        g6Timer[i] = TimerWheel.NULL_TIMER;
+        g6Pending[i] = 0;
+        g6Retransmits[i] = 0;
+        return i;
+    }
+
+    void removeGroupAt6(final int i) {
+        final int n = g6Count - i - 1;
+        System.arraycopy(g6Hi, i + 1, g6Hi, i, n);
+        System.arraycopy(g6Lo, i + 1, g6Lo, i, n);
+        System.arraycopy(g6Refs, i + 1, g6Refs, i, n);
+        System.arraycopy(g6Id, i + 1, g6Id, i, n);
+        System.arraycopy(g6Timer, i + 1, g6Timer, i, n);
+        System.arraycopy(g6Pending, i + 1, g6Pending, i, n);
+        System.arraycopy(g6Retransmits, i + 1, g6Retransmits, i, n);
+        g6Count--;
+    }
+
     @Override
     public String toString() {
         final StringBuilder sb = new StringBuilder().append(index).append(": ").append(name)
@@ -334,6 +560,9 @@ public final class NetInterface {
                 .append(up ? " UP" : " DOWN");
         for (int i = 0; i < v4Count; i++) {
             sb.append(" inet ").append(Ipv4Addr.format(v4Addr[i])).append('/').append(v4Len[i]);
+        }
+        for (String a : ipv6Addresses()) {
+            sb.append(" inet6 ").append(a);
         }
         return sb.toString();
     }

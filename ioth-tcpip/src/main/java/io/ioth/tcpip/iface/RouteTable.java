@@ -19,6 +19,7 @@ import java.util.List;
  * <pre>{@code
  * routes.addRoute4(Ipv4Addr.parse("10.1.0.0"), 16, Ipv4Addr.parse("10.0.0.254"), null, 0);
  * routes.addDefaultGateway4(Ipv4Addr.parse("10.0.0.1"));     // 0.0.0.0/0 via 10.0.0.1
+ * routes.addDefaultGateway6(Ipv6Addr.parseHi("fe80::1"), 1L, eth0);  // ::/0 via fe80::1 dev eth0
  * }</pre>
  *
  * <p>Not thread-safe: owner thread only (configuration included, as everything else of a stack).
@@ -76,7 +77,7 @@ public final class RouteTable {
         return remove(IpAddr.FAMILY_V4, 0L, IpAddr.v4(prefix & Ipv4Addr.mask(prefixLen)), 96 + prefixLen, null);
     }
 
-    // ---------------------------------------------------------------- IPv6 API (the IPv6 layer uses these)
+    // ---------------------------------------------------------------- IPv6 API
 
     /** Adds an IPv6 route; {@code hasGateway=false} for on-link. See {@link #addRoute4}. */
     public void addRoute6(final long prefixHi, final long prefixLo, final int prefixLen, final boolean hasGateway,
@@ -86,6 +87,17 @@ public final class RouteTable {
         }
         add(IpAddr.FAMILY_V6, maskHi(prefixHi, prefixLen), maskLo(prefixLo, prefixLen), prefixLen, hasGateway,
                 gwHi, gwLo, dev, metric, 0L, 0L, ORIGIN_STATIC);
+    }
+
+    /** {@code ::/0 via gateway}, metric 0, over the interface whose on-link route covers the gateway (use the
+     * overload with an interface for a link-local gateway on a stack with several links). */
+    public void addDefaultGateway6(final long gwHi, final long gwLo) {
+        addRoute6(0L, 0L, 0, true, gwHi, gwLo, null, 0);
+    }
+
+    /** {@code ::/0 via gateway dev ifc}: the usual form for a router's link-local address (fe80::1%eth0). */
+    public void addDefaultGateway6(final long gwHi, final long gwLo, final NetInterface dev) {
+        addRoute6(0L, 0L, 0, true, gwHi, gwLo, dev, 0);
     }
 
     public int removeRoute6(final long prefixHi, final long prefixLo, final int prefixLen) {

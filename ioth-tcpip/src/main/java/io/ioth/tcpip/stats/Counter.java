@@ -51,6 +51,51 @@ public enum Counter {
     /** Path MTU estimates lowered by fragmentation-needed messages (RFC 1191). */
     PMTU_UPDATES,
 
+    /** ipv6 InReceives (RFC 4293). */
+    IP6_IN_RECEIVES,
+    IP6_IN_DELIVERS,
+    IP6_IN_MCAST,
+    IP6_OUT_REQUESTS,
+    IP6_FORW_DATAGRAMS,
+    IP6_OUT_LOOPBACK,
+    IP6_REASM_REQDS,
+    IP6_REASM_OKS,
+    IP6_FRAG_OKS,
+    IP6_FRAG_CREATES,
+
+    ICMP6_IN_MSGS,
+    ICMP6_IN_ECHOS,
+    ICMP6_IN_ECHO_REPS,
+    ICMP6_IN_DEST_UNREACHS,
+    ICMP6_IN_PKT_TOO_BIGS,
+    ICMP6_IN_TIME_EXCDS,
+    ICMP6_IN_PARM_PROBLEMS,
+    ICMP6_OUT_MSGS,
+    ICMP6_OUT_ECHOS,
+    ICMP6_OUT_ECHO_REPS,
+    /** Echo replies built in the request's own buffer. */
+    ICMP6_OUT_ECHO_REPS_IN_PLACE,
+    ICMP6_OUT_DEST_UNREACHS,
+    ICMP6_OUT_PKT_TOO_BIGS,
+    ICMP6_OUT_TIME_EXCDS,
+    ICMP6_OUT_PARM_PROBLEMS,
+
+    NDP_IN_SOLICITS,
+    NDP_IN_ADVERTS,
+    NDP_IN_ROUTER_ADVERTS,
+    NDP_OUT_SOLICITS,
+    NDP_OUT_ADVERTS,
+    /** Unsolicited Neighbor Advertisements after DAD (RFC 4861 §7.2.6). */
+    NDP_OUT_UNSOLICITED_ADVERTS,
+    /** Duplicate Address Detection runs started / passed / failed (RFC 4862 §5.4). */
+    DAD_STARTED,
+    DAD_SUCCEEDED,
+    DAD_FAILED,
+
+    MLD_IN_QUERIES,
+    MLD_IN_REPORTS,
+    MLD_OUT_REPORTS,
+
     IGMP_IN_QUERIES,
     IGMP_IN_REPORTS,
     IGMP_OUT_REPORTS,

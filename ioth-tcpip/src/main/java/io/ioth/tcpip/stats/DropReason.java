@@ -23,7 +23,7 @@ public enum DropReason {
     ETH_VLAN,
     /** EtherType the stack does not handle. */
     ETH_UNKNOWN_TYPE,
-    /** IPv6 frame while IPv6 is not enabled on the stack. */
+    /** IPv6 frame on an interface where IPv6 is not enabled ({@code Engine.enableIpv6} / {@code addIpv6}). */
     ETH_IPV6_DISABLED,
 
     // ---------------------------------------------------------------- ARP
@@ -80,6 +80,90 @@ public enum DropReason {
     IP4_TOO_BIG,
     /** Loopback queue full. */
     IP4_LOOPBACK_FULL,
+
+    // ---------------------------------------------------------------- IPv6
+    /** Shorter than the 40-byte header or than 40 + Payload Length (RFC 8200 §3). */
+    IP6_TRUNCATED,
+    /** Version is not 6. */
+    IP6_BAD_VERSION,
+    /** Source that cannot be a single node on the wire: multicast (RFC 4291 §2.7), ::1 off the loopback interface
+     * (§2.5.3), IPv4-mapped (§2.5.5.2, Linux ip6_rcv_core), or :: outside NDP/MLD (RFC 4291 §2.5.2). */
+    IP6_MARTIAN_SRC,
+    /** Destination that must not arrive from the wire: ::1 (RFC 4291 §2.5.3), ::, IPv4-mapped, multicast with
+     * scope 0 or interface-local scope (RFC 4291 §2.7, erratum 3480). */
+    IP6_MARTIAN_DST,
+    /** Destination is not ours and forwarding is off (a link-local address of another interface included). */
+    IP6_NOT_FOR_US,
+    /** Destination is one of our addresses still being checked by DAD: "MUST silently discard" (RFC 4862 §5.4). */
+    IP6_TENTATIVE_DST,
+    /** Multicast destination the receiving interface has not joined. */
+    IP6_MULTICAST_NOT_JOINED,
+    /** Truncated extension header, an option overrunning its header, or a chain longer than we walk. */
+    IP6_BAD_EXT_HEADER,
+    /** Unrecognised Next Header (extension or upper layer); ICMPv6 parameter problem code 1 sent (RFC 8200 §4). */
+    IP6_UNKNOWN_NEXT_HEADER,
+    /** Unrecognised hop-by-hop / destination option whose action bits say discard (RFC 8200 §4.2). */
+    IP6_UNKNOWN_OPTION,
+    /** Routing header of an unrecognised type with Segments Left non-zero; parameter problem code 0 (RFC 8200
+     * §4.4, RFC 5095 for type 0). */
+    IP6_UNKNOWN_ROUTING,
+    /** Next Header 59 "no next header": nothing to deliver (RFC 8200 §4.7). */
+    IP6_NO_NEXT_HEADER,
+    /** Forwarding: the hop limit would reach 0; ICMPv6 time exceeded sent (RFC 8200 §3, RFC 4443 §3.3). */
+    IP6_HOP_LIMIT_EXCEEDED,
+    /** No route (forwarding: ICMPv6 destination unreachable code 0 sent). */
+    IP6_NO_ROUTE,
+    /** Forwarding: larger than the next link's MTU; ICMPv6 packet too big sent (RFC 8200 §5, RFC 4443 §3.2). */
+    IP6_PACKET_TOO_BIG,
+    /** Forwarding refused: link-local or multicast destination, link-local or unspecified source (RFC 4291
+     * §2.5.6). */
+    IP6_NOT_FORWARDABLE,
+    /** A fragment the reassembler refused (its own counters tell why). */
+    IP6_FRAGMENT_REFUSED,
+    /** Fragmentation of an outgoing packet failed. */
+    IP6_FRAGMENTATION_FAILED,
+    /** Local output larger than the path MTU with fragmentation forbidden, or over 65535 bytes (EMSGSIZE). */
+    IP6_TOO_BIG,
+    /** Loopback queue full. */
+    IP6_LOOPBACK_FULL,
+
+    // ---------------------------------------------------------------- ICMPv6
+    /** Shorter than 4 bytes, or an error too short to quote an IPv6 header. */
+    ICMP6_TRUNCATED,
+    /** Checksum (with the IPv6 pseudo-header) does not verify (RFC 4443 §2.3). */
+    ICMP6_BAD_CHECKSUM,
+    /** Informational type the stack does not handle: "MUST be silently discarded" (RFC 4443 §2.4 (b)). */
+    ICMP6_UNSUPPORTED,
+    /** Echo reply nobody waits for. */
+    ICMP6_NO_LISTENER,
+    /** Error quoting a packet we did not send (RFC 5927 §4.1). */
+    ICMP6_ERROR_NOT_OURS,
+    /** Outgoing ICMPv6 error suppressed by the rate limiter (RFC 4443 §2.4 (f)). */
+    ICMP6_RATE_LIMITED,
+
+    // ---------------------------------------------------------------- NDP (RFC 4861) and DAD (RFC 4862)
+    /** NDP message with an IP hop limit other than 255: it may come from off-link (RFC 4861 §6.1, §7.1). */
+    NDP_BAD_HOP_LIMIT,
+    /** NDP message failing RFC 4861 §7.1.1 / §7.1.2 / §6.1.2 validity (code, length, options, target, flags,
+     * addresses). */
+    NDP_INVALID,
+    /** Solicitation for an address that is not ours: not answered. */
+    NDP_NOT_OUR_TARGET,
+    /** Solicitation for our tentative address from a node resolving it: "MUST be silently discarded" (RFC 4862
+     * §5.4.3). */
+    NDP_TENTATIVE_TARGET,
+    /** Advertisement for one of our valid addresses by another node (a conflict after DAD): not learned. */
+    NDP_ADDRESS_CONFLICT,
+    /** Router Solicitation received by a host: "MUST silently discard" (RFC 4861 §6.2.6). */
+    NDP_ROUTER_SOLICIT_IGNORED,
+    /** Redirect: not implemented; ignored (RFC 4861 §8.3 lets a host ignore them). */
+    NDP_REDIRECT_IGNORED,
+    /** A solicitation could not be sent: the interface has no usable (non-tentative) source address. */
+    NDP_NO_SOURCE_ADDRESS,
+
+    // ---------------------------------------------------------------- MLD (RFC 3810)
+    /** Query with a non-link-local source, a hop limit other than 1, or a bad length (RFC 3810 §5.1.14, §8.1). */
+    MLD_INVALID,
 
     // ---------------------------------------------------------------- neighbour resolution
     /** Queued packet dropped: resolution failed after the retries (RFC 1122 §2.3.2.1, RFC 4861 §7.2.2). */

@@ -5,14 +5,17 @@ import io.ioth.tcpip.iface.IcmpErrorInfo;
 import io.ioth.tcpip.iface.IpAddr;
 import io.ioth.tcpip.iface.IpRxInfo;
 import io.ioth.tcpip.iface.NetError;
+import io.ioth.tcpip.iface.NetInterface;
 import io.ioth.tcpip.iface.Route;
 import io.ioth.tcpip.socket.StackSocket;
 import io.ioth.tcpip.wire.Icmpv4Packet;
+import io.ioth.tcpip.wire.Icmpv6Packet;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A ping socket (the CLI's {@code ping}): sends ICMP echo requests with its own identifier (like Linux's
- * unprivileged ICMP sockets) and reports replies with their round-trip time, computed from the {@code now} given to
+ * A ping socket (the CLI's {@code ping} and {@code ping -6}): sends ICMP or ICMPv6 echo requests (by the
+ * destination's family) with its own identifier (like Linux's unprivileged ICMP sockets) and reports replies with
+ * their round-trip time, computed from the {@code now} given to
  * {@link #send} and the {@code now} of the poll that received the reply, and errors about its requests (unreachable,
  * time exceeded).
  *
@@ -35,6 +38,7 @@ public final class PingSocket extends StackSocket {
     private final byte[] seen = new byte[WINDOW];
     private int ttl = -1;
     private int tos;
+    private NetInterface iface;
     private boolean closed;
     private long sent;
     private long received;
@@ -76,6 +80,11 @@ public final class PingSocket extends StackSocket {
         tos = v & 0xff;
     }
 
+    /** Sends through this interface ({@code ping -I}; the scope of a link-local destination); null = by route. */
+    public void bindToInterface(final NetInterface ifc) {
+        iface = ifc;
+    }
+
     /**
      * Sends one echo request to {@code (hi, lo)} with sequence number {@code seq} and {@code size} data bytes
      * ({@code ping -s}; fragmented if larger than the path MTU).
@@ -86,13 +95,12 @@ public final class PingSocket extends StackSocket {
         if (closed) {
             return NetError.EBADF;
         }
-        if (size < 0 || size > 65507 - Icmpv4Packet.HEADER_LEN || seq < 0 || seq > 0xffff) {
+        // IPv4: 65535 - 20 - 8; IPv6: the ICMPv6 message fills at most the 65535-byte Payload Length
+        final int max = IpAddr.isV4(hi, lo) ? 65507 - Icmpv4Packet.HEADER_LEN : 65535 - Icmpv6Packet.HEADER_LEN;
+        if (size < 0 || size > max || seq < 0 || seq > 0xffff) {
             return NetError.EINVAL;
         }
-        if (!IpAddr.isV4(hi, lo)) {
-            return NetError.EAFNOSUPPORT; // ICMPv6 echo arrives with the IPv6 layer
-        }
-        final int r = engine.route(hi, lo, 0L, 0L, null, route, now);
+        final int r = engine.route(hi, lo, 0L, 0L, iface, route, now);
         if (r != NetError.OK) {
             return r;
         }
@@ -134,8 +142,8 @@ public final class PingSocket extends StackSocket {
             }
         }
         received++;
-        push(PingReply.REPLY, seq, ip.srcHi, ip.srcLo, rtt, ip.ttl << 1 | (dup ? 1 : 0) | (corrupted ? 1 << 9 : 0),
-                n);
+        push(PingReply.REPLY, seq, ip.srcHi, ip.srcLo, rtt, ip.ttl << 1 | (dup ? 1 : 0) | (corrupted ? 1 << 9 : 0)
+                | (ip.family == IpAddr.FAMILY_V6 ? 1 << 10 : 0), n);
     }
 
     void onError(final IcmpErrorInfo err, final int seq) {
@@ -179,7 +187,7 @@ public final class PingSocket extends StackSocket {
             out.ttl = (rInfo[i] >>> 1) & 0xff;
             out.duplicate = (rInfo[i] & 1) != 0;
             out.corrupted = (rInfo[i] & (1 << 9)) != 0;
-            out.icmpType = Icmpv4Packet.TYPE_ECHO_REPLY;
+            out.icmpType = (rInfo[i] & (1 << 10)) != 0 ? Icmpv6Packet.TYPE_ECHO_REPLY : Icmpv4Packet.TYPE_ECHO_REPLY;
             out.icmpCode = 0;
         } else {
             out.ttl = 0;

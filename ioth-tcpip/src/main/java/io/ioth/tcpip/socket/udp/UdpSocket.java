@@ -26,7 +26,10 @@ import java.util.Arrays;
  *
  * <p><b>Addresses</b> are the engine's 128-bit {@code (hi, lo)} ({@link IpAddr}); IPv4 has {@code int} convenience
  * overloads and {@link InetSocketAddress} ones for the API edge. Binding {@code ::} accepts both families,
- * {@code 0.0.0.0} ({@code ::ffff:0.0.0.0}) IPv4 only.
+ * {@code 0.0.0.0} ({@code ::ffff:0.0.0.0}) IPv4 only; a socket bound to an address of one family cannot send to the
+ * other ({@code EAFNOSUPPORT}). Over IPv6 the checksum is always computed (RFC 8200 §8.1: mandatory), and a
+ * link-local peer is reached over {@link #bindToInterface the bound interface} (its scope), else the stack's only
+ * IPv6 interface.
  *
  * <p><b>Results</b> are {@link NetError} codes: {@code >= 0} success (for sends, the payload bytes), negative errno
  * otherwise ({@code EADDRINUSE} -> BindException, {@code ECONNREFUSED} -> PortUnreachableException,
@@ -45,6 +48,8 @@ import java.util.Arrays;
 public final class UdpSocket extends StackSocket {
     /** The largest UDP payload over IPv4: 65535 - 20 - 8. */
     public static final int MAX_PAYLOAD_V4 = 65507;
+    /** The largest UDP payload over IPv6 without jumbograms: 65535 - 8 (the Payload Length holds the UDP header). */
+    public static final int MAX_PAYLOAD_V6 = 65527;
 
     private final UdpLayer layer;
     private final Engine engine;
@@ -304,7 +309,7 @@ public final class UdpSocket extends StackSocket {
         if (port == 0) {
             return NetError.EINVAL;
         }
-        if (len > MAX_PAYLOAD_V4) {
+        if (len > (IpAddr.isV4(hi, lo) ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6)) {
             return NetError.EMSGSIZE;
         }
         if (!bound) {
@@ -325,6 +330,11 @@ public final class UdpSocket extends StackSocket {
     }
 
     private int routeTo(final long hi, final long lo, final long now) {
+        if (!IpAddr.isAny(localHi, localLo) && IpAddr.isV4(localHi, localLo) != IpAddr.isV4(hi, lo)) {
+            // an AF_INET socket (0.0.0.0 or an IPv4 address) cannot reach IPv6, nor one bound to an IPv6 address
+            // reach IPv4 (Linux: EAFNOSUPPORT / ENETUNREACH)
+            return NetError.EAFNOSUPPORT;
+        }
         final boolean mcast = IpAddr.isMulticast(hi, lo);
         final NetInterface oif = mcast && multicastIf != null ? multicastIf : boundIf;
         final long srcHi = IpAddr.isMulticast(localHi, localLo) ? 0L : localHi;
