@@ -1,0 +1,19 @@
+/**
+ * The IoTh transport for Netty 4.2: every event loop runs its own user-space TCP/IP stack (io.ioth.tcpip) with a
+ * network identity of its own, plugged into a VDE virtual Ethernet (io.ioth.vde).
+ *
+ * <ul>
+ *   <li>{@link io.ioth.transport.IothEventLoopGroup}: the one-line swap for {@code MultiThreadIoEventLoopGroup};
+ *       {@link io.ioth.transport.IothIoHandler#newFactory} for the primary 4.2 form.</li>
+ *   <li>{@link io.ioth.transport.IothIdentity}: wire, MAC, addresses and gateway as an iothconf string.</li>
+ *   <li>{@link io.ioth.transport.IothDatagramChannel}: UDP; the stream channels follow when the stack's TCP lands,
+ *       on the same {@link io.ioth.transport.AbstractIothChannel} base.</li>
+ *   <li>{@link io.ioth.transport.IothIoHandle}, {@link io.ioth.transport.IothIoRegistration},
+ *       {@link io.ioth.transport.IothIoOps}, {@link io.ioth.transport.IothIoEvent}: the IoHandler seam
+ *       (netty-transport.md §1).</li>
+ * </ul>
+ *
+ * <p>Threading model: one stack per event loop; a stack and its sockets are touched by their loop's thread only
+ * (see {@link io.ioth.transport.IothEventLoopGroup}).
+ */
+package io.ioth.transport;
