@@ -48,10 +48,12 @@ final class OooQueue {
      * Inserts {@code buf} (ownership passes in, its readable bytes start at sequence {@code s}, which is after
      * {@code rcvNxt}).
      *
-     * @return the bytes newly held (0 if everything was already held, -1 if refused because the queue is full; the
-     *         buffer is released in both cases)
+     * @return the bytes newly held: the growth of {@link #bytes()}, so 0 if everything was already held, even when
+     *         held entries were replaced by the new, larger one (-1 if refused because the queue is full; the buffer is
+     *         released then, and when nothing was new)
      */
     int insert(final int s, final ByteBuf buf, final int rcvNxt, final int maxSegments) {
+        final int before = bytes;
         int start = s - rcvNxt;
         int len = buf.readableBytes();
         int end = start + len;
@@ -111,11 +113,11 @@ final class OooQueue {
         }
         if (len <= 0) {
             buf.release();
-            return 0;
+            return bytes - before;
         }
         if (count >= maxSegments) {
             buf.release();
-            return -1;
+            return bytes == before ? -1 : bytes - before;
         }
         // make room at pos
         if (seq == null) {
@@ -149,7 +151,7 @@ final class OooQueue {
         data[pos] = buf;
         count++;
         bytes += len;
-        return len;
+        return bytes - before;
     }
 
     /**

@@ -5,11 +5,15 @@ package io.ioth.tcpip.socket.tcp;
  * disjoint SACKed ranges above SND.UNA, merged and sorted. Bounded ({@link #MAX_RANGES}; when full, the ranges
  * nearest SND.UNA are kept, they matter first for recovery). Allocated on the first SACK block, dropped when empty.
  *
- * <p><b>The seam for RFC 6675.</b> NewReno (RFC 6582) does not consult it; SACK-based loss recovery will build on
- * the queries below: {@link #isSacked} (RFC 6675 IsLost counts SACKed bytes above a sequence number:
- * {@link #sackedBytesAbove}), {@link #nextHole} (NextSeg rule 1: the first unSACKed byte after a point),
- * {@link #sackedBytes} (for "pipe"), {@link #highestSacked} (HighData/HighACK bookkeeping). Reneging (RFC 2018 §8)
- * is handled by clearing the board on an RTO ({@link #clear}), as RFC 6675 §5.1 recommends.
+ * <p>Each range remembers when its data was first SACKed ({@code since}), which stands in for RACK's per-segment
+ * delivery times (RFC 8985): a hole whose data above was SACKed a reordering window ago is lost.
+ *
+ * <p>The queries of RFC 6675 §4 work on ranges, not octets, so each is O(ranges): {@link #lostBoundary} is IsLost()
+ * for every octet at once (IsLost is monotone: an octet below a lost one is lost too), {@link #sackedBytesIn} gives
+ * SetPipe() its "not SACKed" counts, {@link #nextHole} and {@link #holeEnd} give NextSeg() the next unSACKed range.
+ * Reneging (RFC 2018 §8) is detected on the cumulative ACK ({@link #covers}) and answered by clearing the board; the
+ * board is otherwise kept across a retransmission timeout (RFC 6675 §5.1 with Errata 1610, as Linux
+ * {@code tcp_enter_loss} does).
  *
  * <p>Not thread-safe: owner thread.
  */
@@ -17,7 +21,11 @@ final class SackScoreboard {
     static final int MAX_RANGES = 32;
     private int[] start;
     private int[] end;
+    /** When each range's earliest part was first SACKed. */
+    private long[] since;
     private int n;
+    /** Set by {@link #lostBoundary}: when the lowest hole not yet lost becomes lost by time, or Long.MAX_VALUE. */
+    long nextLossAt = Long.MAX_VALUE;
 
     int ranges() {
         return n;
@@ -31,26 +39,27 @@ final class SackScoreboard {
      * Adds the peer's SACK blocks, keeping only valid ones: {@code SND.UNA < left < right <= SND.MAX} (Linux
      * {@code tcp_is_sackblock_valid}; a D-SACK block below SND.UNA, RFC 2883, is ignored).
      *
-     * @return the number of valid blocks
+     * @return the bytes this update newly SACKed (RFC 6675 §2: an ACK that SACKs previously unSACKed octets is a
+     *         duplicate acknowledgment)
      */
-    int update(final int[] blocks, final int blockCount, final int sndUna, final int sndMax) {
-        int valid = 0;
+    int update(final int[] blocks, final int blockCount, final int sndUna, final int sndMax, final long now) {
+        final int before = sackedBytes();
         for (int k = 0; k < blockCount; k++) {
             final int l = blocks[2 * k];
             final int r = blocks[2 * k + 1];
             if (!Seq.lt(l, r) || !Seq.gt(l, sndUna) || Seq.gt(r, sndMax)) {
                 continue;
             }
-            valid++;
-            add(l, r, sndUna);
+            add(l, r, now);
         }
-        return valid;
+        return sackedBytes() - before;
     }
 
-    private void add(final int l, final int r, final int base) {
+    private void add(final int l, final int r, final long now) {
         if (start == null) {
             start = new int[8];
             end = new int[8];
+            since = new long[8];
         }
         int i = 0;
         while (i < n && Seq.lt(end[i], l)) {
@@ -59,10 +68,12 @@ final class SackScoreboard {
         // i: first range that ends at or after l; merge every range overlapping or touching [l, r)
         int nl = l;
         int nr = r;
+        long t = now;
         int j = i;
         while (j < n && Seq.leq(start[j], nr)) {
             nl = Seq.min(nl, start[j]);
             nr = Seq.max(nr, end[j]);
+            t = Math.min(t, since[j]);
             j++;
         }
         final int merged = j - i;
@@ -71,6 +82,7 @@ final class SackScoreboard {
                 if (n < MAX_RANGES) {
                     start = java.util.Arrays.copyOf(start, n * 2);
                     end = java.util.Arrays.copyOf(end, n * 2);
+                    since = java.util.Arrays.copyOf(since, n * 2);
                 } else if (i == n) {
                     return; // full: drop the highest new range
                 } else {
@@ -79,14 +91,17 @@ final class SackScoreboard {
             }
             System.arraycopy(start, i, start, i + 1, n - i);
             System.arraycopy(end, i, end, i + 1, n - i);
+            System.arraycopy(since, i, since, i + 1, n - i);
             n++;
         } else if (merged > 1) {
             System.arraycopy(start, j, start, i + 1, n - j);
             System.arraycopy(end, j, end, i + 1, n - j);
+            System.arraycopy(since, j, since, i + 1, n - j);
             n -= merged - 1;
         }
         start[i] = nl;
         end[i] = nr;
+        since[i] = t;
     }
 
     /** SND.UNA advanced: forget what is now cumulatively acknowledged. */
@@ -98,6 +113,7 @@ final class SackScoreboard {
         if (drop > 0) {
             System.arraycopy(start, drop, start, 0, n - drop);
             System.arraycopy(end, drop, end, 0, n - drop);
+            System.arraycopy(since, drop, since, 0, n - drop);
             n -= drop;
         }
         if (n > 0 && Seq.lt(start[0], sndUna)) {
@@ -106,6 +122,7 @@ final class SackScoreboard {
         if (n == 0) {
             start = null;
             end = null;
+            since = null;
         }
     }
 
@@ -151,9 +168,97 @@ final class SackScoreboard {
         return n == 0 ? dflt : end[n - 1];
     }
 
+    /** The start of the highest SACKed range (the board is not empty). */
+    int topStart() {
+        return start[n - 1];
+    }
+
+    /** The end of the unSACKed range containing {@code s}: the start of the first SACKed range above it, or
+     * {@code dflt} if none is. */
+    int holeEnd(final int s, final int dflt) {
+        for (int i = 0; i < n; i++) {
+            if (Seq.gt(start[i], s)) {
+                return start[i];
+            }
+        }
+        return dflt;
+    }
+
+    /** The start of the unSACKed range ending at {@code e} (exclusive): the end of the highest SACKed range at or
+     * below it, or {@code dflt} if none is. */
+    int holeStart(final int e, final int dflt) {
+        for (int i = n - 1; i >= 0; i--) {
+            if (Seq.leq(end[i], e)) {
+                return end[i];
+            }
+        }
+        return dflt;
+    }
+
+    /** SACKed bytes within {@code [from, to)}. */
+    int sackedBytesIn(final int from, final int to) {
+        int b = 0;
+        for (int i = 0; i < n; i++) {
+            final int l = Seq.max(start[i], from);
+            final int r = Seq.min(end[i], to);
+            if (Seq.lt(l, r)) {
+                b += r - l;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * IsLost() for all octets at once: RFC 6675 §4's count, "either DupThresh discontiguous SACKed sequences have
+     * arrived above 'SeqNum' or more than (DupThresh - 1) * SMSS bytes with sequence numbers greater than 'SeqNum'
+     * have been SACKed" (if {@code dupThresh > 0}), or RACK's time (RFC 8985 §6.2 step 5): data above was SACKed at
+     * least {@code reoWnd} ago. Every unSACKed octet below the returned sequence number is lost, none at or above
+     * it; {@link #nextLossAt} tells when the next hole will be lost by time.
+     *
+     * @return the start of the highest SACKed range with a lost hole below it, or {@code dflt}
+     */
+    int lostBoundary(final int dupThresh, final int smss, final int dflt, final long now, final long reoWnd) {
+        long above = 0;
+        long earliest = Long.MAX_VALUE;
+        long next = Long.MAX_VALUE;
+        for (int i = n - 1; i >= 0; i--) {
+            above += end[i] - start[i];
+            earliest = Math.min(earliest, since[i]);
+            final boolean byCount = dupThresh > 0 && (n - i >= dupThresh || above > (long) (dupThresh - 1) * smss);
+            if (byCount || now - earliest >= reoWnd) {
+                nextLossAt = next;
+                return start[i];
+            }
+            next = earliest + reoWnd;
+        }
+        nextLossAt = next;
+        return dflt;
+    }
+
+    /** The earliest time data at or above {@code seq} was SACKed, or Long.MAX_VALUE if none is. */
+    long earliestSackAbove(final int seq) {
+        long t = Long.MAX_VALUE;
+        for (int i = n - 1; i >= 0 && Seq.gt(end[i], seq); i--) {
+            t = Math.min(t, since[i]);
+        }
+        return t;
+    }
+
+    /** Whether a cumulative ACK at {@code ack} falls on SACKed data: the receiver dropped what it had SACKed (RFC 2018
+     * §8 reneging; Linux {@code tcp_check_sack_reneging}). Asked before {@link #ackedTo}. */
+    boolean covers(final int ack) {
+        for (int i = 0; i < n; i++) {
+            if (Seq.leq(start[i], ack) && Seq.lt(ack, end[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void clear() {
         n = 0;
         start = null;
         end = null;
+        since = null;
     }
 }

@@ -25,6 +25,7 @@ public final class TcpConfig {
     final int receiveBufferSize;
     final int maxSendBufferSize;
     final int maxReceiveBufferSize;
+    final boolean receiveBufferAutoTuning;
     final long timeWaitNanos;
     final long finWait2TimeoutNanos;
     final boolean sack;
@@ -75,6 +76,7 @@ public final class TcpConfig {
         receiveBufferSize = b.receiveBufferSize;
         maxSendBufferSize = Math.max(b.maxSendBufferSize, b.sendBufferSize);
         maxReceiveBufferSize = Math.max(b.maxReceiveBufferSize, b.receiveBufferSize);
+        receiveBufferAutoTuning = b.receiveBufferAutoTuning;
         timeWaitNanos = b.timeWaitNanos;
         finWait2TimeoutNanos = b.finWait2TimeoutNanos;
         sack = b.sack;
@@ -129,6 +131,7 @@ public final class TcpConfig {
     public int receiveBufferSize() { return receiveBufferSize; }
     public int maxSendBufferSize() { return maxSendBufferSize; }
     public int maxReceiveBufferSize() { return maxReceiveBufferSize; }
+    public boolean receiveBufferAutoTuning() { return receiveBufferAutoTuning; }
     public long timeWaitNanos() { return timeWaitNanos; }
     public long finWait2TimeoutNanos() { return finWait2TimeoutNanos; }
     public boolean sack() { return sack; }
@@ -176,7 +179,8 @@ public final class TcpConfig {
     public String toString() {
         return "TcpConfig{cc=" + congestionControl.name() + ", rto=" + rtoMinNanos / 1_000_000 + ".."
                 + rtoMaxNanos / 1_000_000 + "ms, iw=" + initialWindowSegments + ", sndbuf=" + sendBufferSize
-                + ", rcvbuf=" + receiveBufferSize + ", sack=" + sack + ", ts=" + timestamps + ", ws=" + windowScaling
+                + ", rcvbuf=" + receiveBufferSize + (receiveBufferAutoTuning ? ".." + maxReceiveBufferSize : "")
+                + ", sack=" + sack + ", ts=" + timestamps + ", ws=" + windowScaling
                 + ", delack=" + (delayedAck ? delayedAckNanos / 1_000_000 + "ms" : "off") + ", syncookies="
                 + synCookies + "}";
     }
@@ -192,6 +196,7 @@ public final class TcpConfig {
         private int receiveBufferSize = 256 * 1024;
         private int maxSendBufferSize = 4 * 1024 * 1024;
         private int maxReceiveBufferSize = 6 * 1024 * 1024;
+        private boolean receiveBufferAutoTuning = true;
         private long timeWaitNanos = 60_000_000_000L;
         private long finWait2TimeoutNanos = 60_000_000_000L;
         private boolean sack = true;
@@ -227,7 +232,8 @@ public final class TcpConfig {
         private Builder() {
         }
 
-        /** The default algorithm of the stack's sockets (Linux {@code tcp_congestion_control}); NewReno. */
+        /** The default algorithm of the stack's sockets (Linux {@code tcp_congestion_control}): {@link NewReno#FACTORY}
+         * (the default) or {@link io.ioth.tcpip.socket.tcp.congestion.Cubic#FACTORY}. */
         public Builder congestionControl(final CongestionControl.Factory v) {
             congestionControl = Objects.requireNonNull(v, "congestionControl");
             return this;
@@ -275,10 +281,21 @@ public final class TcpConfig {
             return this;
         }
 
-        /** The largest receive buffer a socket may ask for; it also sets the window scale offered; 6 MiB (Linux
-         * tcp_rmem[2]). */
+        /** The largest receive buffer a socket may ask for, and the ceiling of receive-buffer auto-tuning; it also
+         * sets the window scale offered; 6 MiB (Linux tcp_rmem[2]). */
         public Builder maxReceiveBufferSize(final int bytes) {
             maxReceiveBufferSize = (int) positive(bytes, "maxReceiveBufferSize");
+            return this;
+        }
+
+        /**
+         * Receive-buffer auto-tuning (Linux tcp_moderate_rcvbuf, "dynamic right-sizing"): once per receiver RTT the
+         * buffer of a connection grows toward twice what the application read in that RTT (plus headroom while the
+         * rate still grows), up to {@link #maxReceiveBufferSize}; the advertised window follows. Never shrinks. Off
+         * for a socket whose application set its receive buffer. On.
+         */
+        public Builder receiveBufferAutoTuning(final boolean v) {
+            receiveBufferAutoTuning = v;
             return this;
         }
 

@@ -60,7 +60,30 @@ public enum TcpCounter {
     /** Connections reset because data arrived after close() (Linux TCPAbortOnData/TCPAbortOnClose). */
     ABORT_ON_DATA,
     /** Path MTU reductions applied to connections (ICMP fragmentation needed). */
-    PMTU_UPDATES;
+    PMTU_UPDATES,
+    /** SACK-based loss recoveries entered (RFC 6675 §5; Linux TCPSackRecovery). Also counted in FAST_RETRANSMITS. */
+    SACK_RECOVERIES,
+    /** Rescue retransmissions (RFC 6675 NextSeg rule 4). */
+    SACK_RESCUE_RETRANSMITS,
+    /** Timeouts on SACK connections, recovered by retransmitting only the unSACKed data (Linux's Loss state). */
+    SACK_LOSS_RECOVERIES,
+    /** Retransmissions found lost in turn and resent before the timer (Linux TCPLostRetransmit). */
+    LOST_RETRANSMITS,
+    /** Tail loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
+    TLP_PROBES,
+    /** Retransmitted probes acknowledged: a tail loss repaired without the timer (Linux TCPLossProbeRecovery). */
+    TLP_LOSS_REPAIRED,
+    /** Connections that saw reordering (a hole filled without a retransmission; RFC 8985 reordering_seen). */
+    REORDERING_SEEN,
+    /** Cumulative ACKs that fell on SACKed data: the receiver reneged (RFC 2018 §8; Linux TCPSACKReneging). */
+    SACK_RENEGING,
+    /** D-SACK blocks received (RFC 2883; Linux TCPDSACKRecv). */
+    DSACKS_RECEIVED,
+    /** New segments that could not leave because the local transmit queue was full (kept unsent, as Linux's
+     * tcp_write_xmit does). */
+    LOCAL_QUEUE_FULL,
+    /** Receive-buffer increases made by auto-tuning (Linux tcp_rcv_space_adjust). */
+    RCVBUF_AUTOTUNED;
 
     static final TcpCounter[] VALUES = values();
 }

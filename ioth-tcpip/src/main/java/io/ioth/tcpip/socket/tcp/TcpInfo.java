@@ -53,7 +53,23 @@ public final class TcpInfo {
     public long rtoTimeouts;
     public long dupAcksReceived;
     public long sackedBytes;
+    /** In fast recovery (NewReno, or SACK-based with PRR). */
     public boolean inRecovery;
+    /** Recovering from a retransmission timeout with SACK (Linux's Loss state). */
+    public boolean inLossRecovery;
+    /** SACK-based recoveries entered (RFC 6675 §5) and rescue retransmissions sent (NextSeg rule 4). */
+    public long sackRecoveries;
+    public long rescueRetransmits;
+    /** Retransmissions found lost in turn ({@link RetransmitLog}; Linux TCPLostRetransmit). */
+    public long lostRetransmits;
+    /** Tail loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
+    public long tlpProbes;
+    /** Reordering was observed (RACK.reordering_seen, RFC 8985): recovery waits a reordering window. */
+    public boolean reorderingSeen;
+    /** Receiver-side RTT estimate and the per-RTT read target of receive-buffer auto-tuning (Linux tcpi_rcv_rtt,
+     * tcpi_rcv_space). */
+    public long rcvRttMicros;
+    public int rcvSpace;
     /** Times since the last send / receive, microseconds. */
     public long lastDataSentMicrosAgo;
     public long lastReceivedMicrosAgo;
@@ -67,6 +83,7 @@ public final class TcpInfo {
                 + " bytes_received:" + bytesReceived + " segs_out:" + segsOut + " segs_in:" + segsIn
                 + " retrans:" + totalRetrans + " fast:" + fastRetransmits + " rto_timeouts:" + rtoTimeouts
                 + (timestamps ? " ts" : "") + (sack ? " sack" : "") + (windowScaling ? " wscale:" + sndWscale + ","
-                + rcvWscale : "") + " rcv_space:" + receiveWindow + " unacked:" + bytesInFlight;
+                + rcvWscale : "") + " rcv_wnd:" + receiveWindow + " rcvbuf:" + receiveBufferSize + " rcv_rtt:"
+                + rcvRttMicros / 1000.0 + "ms unacked:" + bytesInFlight + " sack_recoveries:" + sackRecoveries;
     }
 }

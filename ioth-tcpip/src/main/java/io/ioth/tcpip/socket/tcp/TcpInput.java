@@ -185,6 +185,9 @@ final class TcpInput {
                 s.tsRecentNanos = now;
             } else {
                 st.stats.drop(TcpDrop.PAWS);
+                if (r.payloadLen > 0 && Seq.leq(r.seq + r.payloadLen, s.rcvNxt)) {
+                    dsack(s, r.seq, r.seq + r.payloadLen);
+                }
                 oowAck(s, seg, now);
                 return;
             }
@@ -246,8 +249,11 @@ final class TcpInput {
                 } else {
                     // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply (unless
                     // the RST bit is set, if so drop the segment and return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
-                    st.stats.drop(segLen > 0 && Seq.leq(r.seq + segLen, s.rcvNxt) ? TcpDrop.DUPLICATE_DATA
-                            : TcpDrop.OUT_OF_WINDOW);
+                    final boolean duplicate = segLen > 0 && Seq.leq(r.seq + segLen, s.rcvNxt);
+                    st.stats.drop(duplicate ? TcpDrop.DUPLICATE_DATA : TcpDrop.OUT_OF_WINDOW);
+                    if (duplicate && r.payloadLen > 0) {
+                        dsack(s, r.seq, r.seq + r.payloadLen);
+                    }
                     oowAck(s, seg, now);
                     return;
                 }
@@ -376,6 +382,9 @@ final class TcpInput {
     static void trimToWindow(final TcpSocket s, final Segment seg) {
         final int skip = s.rcvNxt - seg.seq;
         if (skip > 0) {
+            if (seg.len > 0) {
+                dsack(s, seg.seq, seg.seq + Math.min(skip, seg.len)); // RFC 2883 §4: the part received before
+            }
             if (skip >= seg.len) {
                 if (seg.len > 0) {
                     s.ackNow = true; // a duplicate: ACK at once (Linux tcp_data_queue "A retransmit ... force ack")
@@ -462,16 +471,16 @@ final class TcpInput {
         }
         s.probesOut = 0; // the peer answers: probes (window, keepalive) start over (Linux tcp_ack)
         final int win = r.window << s.sndScale;
-        if (Seq.gt(ack, s.sndUna)) {
+        // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT: (a) outstanding data, (b) no data, (c) SYN and FIN off,
+        // (d) SEG.ACK == SND.UNA, (e) the advertised window unchanged
+        final boolean classicDup = ack == s.sndUna && Seq.lt(s.sndUna, s.sndMax) && r.payloadLen == 0
+                && !seg.syn() && !seg.fin && win == s.sndWnd;
+        if (s.sackOk && s.cc != null) {
+            sackAck(s, seg, ack, classicDup, now);
+        } else if (Seq.gt(ack, s.sndUna)) {
             newAck(s, seg, ack, now);
-        } else if (ack == s.sndUna && Seq.lt(s.sndUna, s.sndMax) && r.payloadLen == 0 && !seg.syn()
-                && !seg.fin && win == s.sndWnd) {
-            // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT: (a) outstanding data, (b) no data, (c) SYN and FIN off,
-            // (d) SEG.ACK == SND.UNA, (e) the advertised window unchanged
-            sack(s, seg);
+        } else if (classicDup) {
             dupAck(s, now);
-        } else {
-            sack(s, seg);
         }
         // RFC 9293: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ or
         // (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set
@@ -497,27 +506,202 @@ final class TcpInput {
         return true;
     }
 
-    private static void sack(final TcpSocket s, final Segment seg) {
+    /**
+     * Records the segment's SACK blocks on the scoreboard (RFC 6675 §4 Update()).
+     *
+     * @return the bytes newly SACKed
+     */
+    private static int sack(final TcpSocket s, final Segment seg, final long now) {
         final TcpOptions o = seg.repr.options;
-        if (s.sackOk && o.sackBlockCount > 0) {
-            if (s.board == null) {
-                s.board = new SackScoreboard();
-            }
-            s.board.update(o.sackBlocks, o.sackBlockCount, s.sndUna, s.sndMax);
-            s.stack.stats.add(TcpCounter.SACK_BLOCKS_RECEIVED, o.sackBlockCount);
-            if (s.board.isEmpty()) {
-                s.board = null;
-            }
+        if (!s.sackOk || o.sackBlockCount == 0) {
+            return 0;
         }
+        final TcpStats stats = s.stack.stats;
+        stats.add(TcpCounter.SACK_BLOCKS_RECEIVED, o.sackBlockCount);
+        // RFC 2883 §4: a D-SACK block is the first one, covered by the cumulative ACK or inside the second block
+        final int l0 = o.sackBlocks[0];
+        final int r0 = o.sackBlocks[1];
+        if (Seq.leq(r0, seg.repr.ack) || (o.sackBlockCount > 1 && Seq.geq(l0, o.sackBlocks[2])
+                && Seq.leq(r0, o.sackBlocks[3]))) {
+            stats.inc(TcpCounter.DSACKS_RECEIVED);
+            SackRecovery.dsackReceived(s, l0, r0);
+        }
+        if (s.board == null) {
+            s.board = new SackScoreboard();
+        }
+        final int newly = s.board.update(o.sackBlocks, o.sackBlockCount, s.sndUna, s.sndMax, now);
+        if (s.board.isEmpty()) {
+            s.board = null;
+        }
+        return newly;
     }
 
-    /** SND.UNA < SEG.ACK =< SND.MAX: new data acknowledged. */
+    /** SND.UNA < SEG.ACK =< SND.MAX without SACK: new data acknowledged, NewReno (RFC 6582). */
     private static void newAck(final TcpSocket s, final Segment seg, final int ack, final long now) {
         final TcpStack st = s.stack;
         final TcpConfig c = st.config;
-        final TcpOptions o = seg.repr.options;
         final int acked = ack - s.sndUna;
         final int priorFlight = s.sndMax - s.sndUna;
+        final long prevRto = s.rtoAt;
+        advanceUna(s, seg, ack, now);
+        final int mss = s.sndMss;
+        if (s.inRecovery) {
+            if (Seq.geq(ack, s.recover)) {
+                // RFC 6582 §3.2 step 3, full acknowledgment: "Set cwnd to either (1) min (ssthresh, max(FlightSize,
+                // SMSS) + SMSS) or (2) ssthresh ... Exit the fast recovery procedure."
+                s.inRecovery = false;
+                s.dupAcks = 0;
+                s.cs.cwnd = Math.min(s.cs.ssthresh, Math.max(s.cs.flightSize, mss) + mss);
+                s.cc.onRecoveryEnd(s.cs, now);
+            } else {
+                // partial acknowledgment: "retransmit the first unacknowledged segment ... deflate the congestion
+                // window by the amount of new data acknowledged by the Cumulative Acknowledgment field. If the
+                // partial ACK acknowledges at least one SMSS of new data, then add back SMSS bytes ... reset the
+                // retransmit timer [on the first partial ACK only: the Impatient variant, §4]"
+                st.stats.inc(TcpCounter.PARTIAL_ACKS);
+                TcpOutput.retransmit(s, s.sndUna, s.sndMss, now);
+                s.cs.cwnd = Math.max(mss, s.cs.cwnd - acked + (acked >= mss ? mss : 0));
+                if (s.partialAcked) {
+                    s.rtoAt = prevRto == TcpSocket.NONE ? now + s.rtt.current(c.rtoMaxNanos) : prevRto;
+                }
+                s.partialAcked = true;
+            }
+        } else {
+            s.dupAcks = 0;
+            growCwnd(s, acked, priorFlight, now);
+        }
+    }
+
+    /** RFC 5681 §3.1 growth outside recovery, if the window was the limit (RFC 7661; Linux tcp_is_cwnd_limited). */
+    private static void growCwnd(final TcpSocket s, final int acked, final int priorFlight, final long now) {
+        s.cs.cwndLimited = s.cs.cwnd < s.cs.ssthresh ? s.cs.cwnd < 2 * priorFlight
+                : priorFlight + s.sndMss >= s.cs.cwnd;
+        if (s.cc != null) {
+            s.cc.onAck(s.cs, acked, now);
+        }
+    }
+
+    /**
+     * An ACK on a SACK connection (RFC 6675 §5): the scoreboard, then per state (Linux's {@code tcp_ca_state}):
+     * <ul>
+     *   <li>fast recovery: (A) a cumulative ACK at or beyond RecoveryPoint ends it with cwnd = ssthresh (RFC 6937
+     *       §3.1); (B) otherwise PRR sets cwnd for what the ACK delivered and {@link TcpOutput#output} sends per
+     *       NextSeg() ({@link SackRecovery});</li>
+     *   <li>loss recovery after a timeout: slow start until SND.UNA passes RecoveryPoint; no fast recovery begins
+     *       before (RFC 6675 §5.1);</li>
+     *   <li>otherwise: growth, and recovery starts at the DupThresh-th duplicate ACK or as soon as IsLost(HighACK+1)
+     *       (RFC 6675 §5 steps (1)-(2), (4)), IsLost by count or by time ({@link SackRecovery#lostEnd}).</li>
+     * </ul>
+     * Reordering is detected here (RFC 8985 §6.2 step 3), D-SACKs in {@link #sack}, and a tail loss probe's outcome
+     * in {@link SackRecovery#tlpAcked}.
+     */
+    private static void sackAck(final TcpSocket s, final Segment seg, final int ack, final boolean classicDup,
+                                final long now) {
+        final TcpStack st = s.stack;
+        final int priorFlight = s.sndMax - s.sndUna;
+        final int oldUna = s.sndUna;
+        SackScoreboard b = s.board;
+        int sackedBefore = b == null ? 0 : b.sackedBytes();
+        // for reordering detection: the unSACKed bytes below the highest SACK that were never retransmitted
+        final int prevHigh = b == null ? oldUna : b.highestSacked(oldUna);
+        final int rxFrom = Seq.max(s.highRxt, oldUna);
+        final int holesBefore = Seq.lt(rxFrom, prevHigh) ? (prevHigh - rxFrom) - b.sackedBytesIn(rxFrom, prevHigh)
+                : 0;
+        int acked = 0;
+        if (Seq.gt(ack, s.sndUna)) {
+            acked = ack - s.sndUna;
+            if (b != null && b.covers(ack)) {
+                // RFC 2018 §8: the receiver discarded data it had SACKed; forget the board so that it is resent
+                st.stats.inc(TcpCounter.SACK_RENEGING);
+                s.board = null;
+                sackedBefore = 0;
+            }
+            advanceUna(s, seg, ack, now);
+        }
+        final int newlySacked = sack(s, seg, now);
+        b = s.board;
+        final int delivered = acked + (b == null ? 0 : b.sackedBytes()) - sackedBefore;
+        if (holesBefore > 0 && !s.reorderSeen) {
+            // RFC 8985 §6.2 step 3: data below the highest SACK that was never retransmitted arrived late: reordering
+            final int from = Seq.max(rxFrom, s.sndUna);
+            final int holesAfter = Seq.lt(from, prevHigh)
+                    ? (prevHigh - from) - (b == null ? 0 : b.sackedBytesIn(from, prevHigh)) : 0;
+            if (holesAfter < holesBefore) {
+                s.reorderSeen = true;
+                st.stats.inc(TcpCounter.REORDERING_SEEN);
+            }
+        }
+        // RFC 6675 §2: "a segment that arrives carrying a SACK block that identifies previously unacknowledged and
+        // un-SACKed octets between HighACK and HighData" (with or without data, window change, new ACK); a peer that
+        // negotiated SACK and sends plain duplicates is still heard (RFC 5681 §2)
+        final boolean dup = newlySacked > 0 || (classicDup && seg.repr.options.sackBlockCount == 0);
+        if (dup) {
+            s.dupAcksIn++;
+        }
+        final boolean tlpReduced = SackRecovery.tlpAcked(s, now);
+        if (s.inRecovery) {
+            if (Seq.geq(s.sndUna, s.recover)) {
+                // (A) "An incoming cumulative ACK for a sequence number greater than RecoveryPoint signals the end of
+                // loss recovery"; RFC 6937 §3.1: "at the end of recovery ... cwnd = ssthresh" (Linux
+                // tcp_end_cwnd_reduction)
+                s.inRecovery = false;
+                s.dupAcks = 0;
+                SackRecovery.recoveryEnded(s);
+                s.cs.cwnd = s.cs.ssthresh;
+                s.cc.onRecoveryEnd(s.cs, now);
+                SackRecovery.checkLosses(s, 0, now);
+                SackRecovery.schedulePto(s, now);
+                return;
+            }
+            // (B) Update() done; lost retransmissions; SetPipe() and PRR's sndcnt; (C) NextSeg() runs in output
+            SackRecovery.detectLostRetransmits(s, now);
+            SackRecovery.prr(s, delivered, now);
+            SackRecovery.checkLosses(s, delivered, now);
+            return;
+        }
+        if (s.lossMode) {
+            if (acked > 0) {
+                growCwnd(s, acked, priorFlight, now);
+            }
+            s.dupAcks = 0;
+            if (Seq.lt(s.sndUna, s.recover)) {
+                // RFC 6675 §5.1: "a new recovery phase ... MUST NOT be initiated until HighACK is greater than or
+                // equal to the new value of RecoveryPoint"
+                SackRecovery.detectLostRetransmits(s, now);
+                return;
+            }
+            s.lossMode = false;
+            SackRecovery.recoveryEnded(s);
+        } else if (acked > 0) {
+            // RFC 6675 §5: "If the incoming ACK is a cumulative acknowledgment, the TCP MUST reset DupAcks to zero."
+            s.dupAcks = 0;
+            if (!tlpReduced) {
+                growCwnd(s, acked, priorFlight, now);
+            }
+        }
+        if (dup) {
+            s.dupAcks++;
+        }
+        // RFC 6675 §5 (1) DupAcks >= DupThresh (until reordering is seen: then only time counts, RFC 8985), or
+        // (2) IsLost(HighACK + 1) by count or time; "If no previous loss event has occurred on the connection or the
+        // cumulative acknowledgment point is beyond the last value of RecoveryPoint"
+        if (s.dupAcks >= TcpSocket.DUP_THRESH && !s.reorderSeen && Seq.lt(s.sndUna, s.sndMax)
+                && Seq.geq(s.sndUna, s.recover)) {
+            SackRecovery.enter(s, delivered, now);
+        } else {
+            SackRecovery.checkLosses(s, delivered, now);
+        }
+        SackRecovery.schedulePto(s, now); // RFC 8985 §7.2: on an ACK
+    }
+
+    /**
+     * SND.UNA advances to {@code ack}: the acknowledged bytes leave the send queue and the scoreboard, RTT sampling
+     * (RFC 6298 §3, Karn; RFC 7323 §4), the retransmission timer (RFC 6298 §5.2-5.3).
+     */
+    private static void advanceUna(final TcpSocket s, final Segment seg, final int ack, final long now) {
+        final TcpConfig c = s.stack.config;
+        final TcpOptions o = seg.repr.options;
+        final int acked = ack - s.sndUna;
         // "Any segments on the retransmission queue that are thereby entirely acknowledged are removed."
         final int dataEnd = s.sndBufSeq + s.sndq.size();
         final int upTo = Seq.min(ack, dataEnd);
@@ -537,7 +721,6 @@ final class TcpInput {
                 s.board = null;
             }
         }
-        sack(s, seg);
         // RTT (RFC 6298 §3, Karn: only segments never retransmitted); with timestamps, the echo is unambiguous
         // (RFC 7323 §4) and gives the sample that ends a back-off after retransmissions
         if (s.rtTiming && Seq.geq(ack, s.rtSeq)) {
@@ -551,40 +734,8 @@ final class TcpInput {
         }
         s.retransmits = 0;
         // RFC 6298 §5.2 / §5.3: all acknowledged -> timer off; else restart it
-        final long prevRto = s.rtoAt;
         s.rtoAt = s.sndUna == s.sndMax ? TcpSocket.NONE : now + s.rtt.current(c.rtoMaxNanos);
         s.cs.flightSize = s.sndMax - s.sndUna;
-        final int mss = s.sndMss;
-        if (s.inRecovery) {
-            if (Seq.geq(ack, s.recover)) {
-                // RFC 6582 §3.2 step 3, full acknowledgment: "Set cwnd to either (1) min (ssthresh, max(FlightSize,
-                // SMSS) + SMSS) or (2) ssthresh ... Exit the fast recovery procedure."
-                s.inRecovery = false;
-                s.dupAcks = 0;
-                s.cs.cwnd = Math.min(s.cs.ssthresh, Math.max(s.cs.flightSize, mss) + mss);
-                s.cc.onRecoveryEnd(s.cs, now);
-            } else {
-                // partial acknowledgment: "retransmit the first unacknowledged segment ... deflate the congestion
-                // window by the amount of new data acknowledged by the Cumulative Acknowledgment field. If the
-                // partial ACK acknowledges at least one SMSS of new data, then add back SMSS bytes ... reset the
-                // retransmit timer [on the first partial ACK only: the Impatient variant, §4]"
-                st.stats.inc(TcpCounter.PARTIAL_ACKS);
-                TcpOutput.retransmit(s, s.sndUna, now);
-                s.cs.cwnd = Math.max(mss, s.cs.cwnd - acked + (acked >= mss ? mss : 0));
-                if (s.partialAcked) {
-                    s.rtoAt = prevRto == TcpSocket.NONE ? now + s.rtt.current(c.rtoMaxNanos) : prevRto;
-                }
-                s.partialAcked = true;
-            }
-        } else {
-            s.dupAcks = 0;
-            // RFC 7661: grow only if the window was the limit (Linux tcp_is_cwnd_limited)
-            s.cs.cwndLimited = s.cs.cwnd < s.cs.ssthresh ? s.cs.cwnd < 2 * priorFlight
-                    : priorFlight + mss >= s.cs.cwnd;
-            if (s.cc != null) {
-                s.cc.onAck(s.cs, acked, now);
-            }
-        }
     }
 
     /** A duplicate ACK (RFC 5681 §3.2, RFC 6582 §3.2). */
@@ -609,14 +760,14 @@ final class TcpInput {
         }
         // "the value of recover is incremented to the value of the highest sequence number transmitted";
         // RFC 5681 §3.2 step 2-3: ssthresh per eq. (4), retransmit, cwnd = ssthresh + 3*SMSS
-        s.cs.flightSize = s.sndMax - s.sndUna;
+        s.lossFlightSize();
         s.cs.ssthresh = s.cc.ssthreshOnLoss(s.cs, now);
         s.recover = s.sndMax;
         s.inRecovery = true;
         s.partialAcked = false;
         st.stats.inc(TcpCounter.FAST_RETRANSMITS);
         s.fastRetransmits++;
-        TcpOutput.retransmit(s, s.sndUna, now);
+        TcpOutput.retransmit(s, s.sndUna, mss, now);
         s.cs.cwnd = s.cs.ssthresh + 3 * mss;
         s.rtoAt = now + s.rtt.current(st.config.rtoMaxNanos);
     }
@@ -638,6 +789,9 @@ final class TcpInput {
         final TcpStack st = s.stack;
         final TcpConfig c = st.config;
         final int len = seg.len;
+        if (c.receiveBufferAutoTuning) {
+            rcvRttMeasure(s, seg, now);
+        }
         if (seg.seq == s.rcvNxt) {
             s.rcvq.append(seg.buf, seg.payloadOffset, len, st.net.alloc());
             s.rcvNxt += len;
@@ -695,9 +849,23 @@ final class TcpInput {
         if (added > 0) {
             st.oooBytes += added;
             st.stats.inc(TcpCounter.OOO_QUEUED);
+        } else {
+            dsack(s, seg.seq, seg.seq + len); // held already: a duplicate above RCV.NXT (RFC 2883 §4.2)
         }
         if (s.sackOk) {
             sackAdd(s, seg.seq, seg.seq + len);
+        }
+    }
+
+    /**
+     * RFC 2883 §4: reports a duplicate in the first SACK block of the next ACK ("A D-SACK block is only used to
+     * report a duplicate contiguous sequence of data received by the receiver in the most recent packet"), once.
+     */
+    private static void dsack(final TcpSocket s, final int l, final int r) {
+        if (s.sackOk && Seq.lt(l, r)) {
+            s.dsackPending = true;
+            s.dsackL = l;
+            s.dsackR = r;
         }
     }
 
@@ -810,9 +978,12 @@ final class TcpInput {
         s.state = TcpState.TIME_WAIT;
         s.stack.stats.inc(TcpCounter.TIME_WAITS);
         s.rtoAt = TcpSocket.NONE;
+        s.reoAt = TcpSocket.NONE;
+        s.tlpAt = TcpSocket.NONE;
         s.persistAt = TcpSocket.NONE;
         s.keepAliveAt = TcpSocket.NONE;
         s.delAckAt = TcpSocket.NONE;
+        s.rxtLog = null;
         s.stateAt = now + s.stack.config.timeWaitNanos;
         s.sndq.clear();
         if (s.ooo != null) {
@@ -865,6 +1036,86 @@ final class TcpInput {
         }
         s.lastOowAckNanos = now;
         return true;
+    }
+
+    // ------------------------------------------------------------------ receive-buffer auto-tuning
+
+    /**
+     * The receiver's RTT estimate (Linux {@code tcp_rcv_rtt_measure_ts} / {@code tcp_rcv_rtt_measure}): with
+     * timestamps, the age of the TSval our ACK carried, echoed by a full-sized data segment (RFC 7323 §4.3 TS.Recent
+     * makes the echo the ACK that released the data); without, the time the peer takes to send one window. Samples
+     * only lower the estimate unless they come from timestamps (a window can take longer to fill than an RTT when
+     * the sender is limited).
+     */
+    static void rcvRttMeasure(final TcpSocket s, final Segment seg, final long now) {
+        final TcpOptions o = seg.repr.options;
+        if (s.tsOk && o.hasTimestamp) {
+            if (o.tsEcr == 0 || o.tsEcr == s.rcvRttLastTsEcr || seg.len < s.rcvMss) {
+                return;
+            }
+            s.rcvRttLastTsEcr = o.tsEcr;
+            final int ms = s.tsNow(now) - o.tsEcr;
+            if (ms < 0 || ms > 3_600_000) {
+                return;
+            }
+            rcvRttUpdate(s, Math.max(1, ms) * 1_000_000L, false);
+            return;
+        }
+        if (s.rcvRttStart != 0 && Seq.lt(s.rcvNxt, s.rcvRttSeq)) {
+            return;
+        }
+        if (s.rcvRttStart != 0) {
+            rcvRttUpdate(s, Math.max(1_000L, now - s.rcvRttStart), true);
+        }
+        s.rcvRttSeq = s.rcvNxt + Math.max(s.rcvAdvEdge - s.rcvNxt, s.rcvMss);
+        s.rcvRttStart = now;
+    }
+
+    /** Linux {@code tcp_rcv_rtt_update}: window-based samples are upper bounds (keep the least); timestamp samples
+     * are smoothed with gain 1/8, taken only while the application keeps up (an unread queue delays the echo). */
+    private static void rcvRttUpdate(final TcpSocket s, final long sample, final boolean windowBased) {
+        final long old = s.rcvRtt;
+        if (old == 0 || sample < old) {
+            s.rcvRtt = sample;
+        } else if (!windowBased && s.rcvq.isEmpty()) {
+            s.rcvRtt = old - (old >> 3) + (sample >> 3);
+        }
+    }
+
+    /**
+     * Receive-buffer auto-tuning (Linux {@code tcp_rcv_space_adjust}, "dynamic right-sizing"): once per receiver
+     * RTT, if the application read more than ever before in one RTT ({@code copied}), the buffer becomes
+     * <pre>
+     *   rcvwin = 2 * copied + 16 * advmss                                  (losses, small variations)
+     *   rcvwin += 2 * rcvwin * (copied - previous) / previous               (the sender is still growing)
+     * </pre>
+     * up to the stack's maximum ({@link TcpConfig#maxReceiveBufferSize}). It only grows; the advertised window
+     * follows from the free space ({@link TcpSocket#selectWindow}), and an ACK announces a large opening at once.
+     * Runs from {@link TcpOutput#output}, which has the time; the application's read only records the bytes.
+     */
+    static void rcvSpaceAdjust(final TcpSocket s, final long now) {
+        final long rtt = s.rcvRtt;
+        if (rtt == 0 || now - s.rcvSpaceTime < rtt) {
+            return;
+        }
+        final int copiedSeq = s.copiedSeq();
+        final int copied = copiedSeq - s.rcvSpaceSeq;
+        if (copied > s.rcvSpace) {
+            if (!s.rcvBufLocked) {
+                final TcpConfig c = s.stack.config;
+                long rcvwin = 2L * copied + 16L * s.advMss;
+                rcvwin += 2 * (rcvwin * (copied - s.rcvSpace) / Math.max(1, s.rcvSpace));
+                final int target = (int) Math.min(rcvwin, c.maxReceiveBufferSize);
+                if (target > s.rcvBufSize) {
+                    s.rcvBufSize = target;
+                    s.stack.stats.inc(TcpCounter.RCVBUF_AUTOTUNED);
+                    checkWindowUpdate(s);
+                }
+            }
+            s.rcvSpace = copied;
+        }
+        s.rcvSpaceSeq = copiedSeq;
+        s.rcvSpaceTime = now;
     }
 
     // ------------------------------------------------------------------ window updates as the application reads

@@ -91,6 +91,12 @@ public final class TcpLayer implements IpProtocolHandler, TcpNetwork, StackTimer
         tcp.pollEgress(nowNanos);
     }
 
+    /** TCP output queued by the application since the last egress ({@link TcpStack#hasPendingOutput}). */
+    @Override
+    public boolean hasPendingEgress() {
+        return tcp.hasPendingOutput();
+    }
+
     @Override
     public void close() {
         tcp.close();

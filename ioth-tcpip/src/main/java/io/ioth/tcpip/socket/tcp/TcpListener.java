@@ -37,6 +37,7 @@ public final class TcpListener extends TcpEndpoint {
     // options inherited by children
     int sndBufSize;
     int rcvBufSize;
+    boolean rcvBufLocked;
     boolean noDelay;
     boolean keepAlive;
     CongestionControl.Factory ccFactory;
@@ -145,7 +146,10 @@ public final class TcpListener extends TcpEndpoint {
         sndBufSize = Math.max(1, Math.min(bytes, stack.config.maxSendBufferSize));
     }
 
+    /** SO_RCVBUF for the children; like on a socket, it turns their receive-buffer auto-tuning off (Linux
+     * SOCK_RCVBUF_LOCK is inherited by sk_clone_lock). */
     public void setReceiveBufferSize(final int bytes) {
+        rcvBufLocked = true;
         rcvBufSize = Math.max(1, Math.min(bytes, stack.config.maxReceiveBufferSize));
     }
 

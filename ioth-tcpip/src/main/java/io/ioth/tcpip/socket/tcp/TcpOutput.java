@@ -1,6 +1,7 @@
 package io.ioth.tcpip.socket.tcp;
 
 import io.ioth.tcpip.iface.IpAddr;
+import io.ioth.tcpip.iface.NetError;
 import io.ioth.tcpip.wire.Checksum;
 import io.ioth.tcpip.wire.IpProtocol;
 import io.ioth.tcpip.wire.TcpOptions;
@@ -54,8 +55,16 @@ final class TcpOutput {
                 }
                 return;
             case ESTABLISHED:
-            case CLOSE_WAIT:
             case FIN_WAIT_1:
+                if (s.stack.config.receiveBufferAutoTuning) {
+                    TcpInput.rcvSpaceAdjust(s, now);
+                }
+                trySend(s, now);
+                if (s.ackNow) {
+                    sendAck(s, now);
+                }
+                return;
+            case CLOSE_WAIT:
             case CLOSING:
             case LAST_ACK:
                 trySend(s, now);
@@ -64,6 +73,13 @@ final class TcpOutput {
                 }
                 return;
             case FIN_WAIT_2:
+                if (s.stack.config.receiveBufferAutoTuning) {
+                    TcpInput.rcvSpaceAdjust(s, now); // still receiving (half-close)
+                }
+                if (s.ackNow) {
+                    sendAck(s, now);
+                }
+                return;
             case TIME_WAIT:
                 if (s.ackNow) {
                     sendAck(s, now);
@@ -125,8 +141,9 @@ final class TcpOutput {
     }
 
     /**
-     * Sends new data (and a FIN) as the windows allow. SND.NXT may be behind SND.MAX after a timeout (go-back-N): the
-     * bytes up to SND.MAX are resent in order from the same queue.
+     * Sends new data (and a FIN) as the windows allow. SND.NXT may be behind SND.MAX after a timeout without SACK
+     * (go-back-N): the bytes up to SND.MAX are resent in order from the same queue. During SACK-based recovery
+     * ({@link SackRecovery#send}) the scoreboard chooses between retransmissions and new data.
      */
     static void trySend(final TcpSocket s, final long now) {
         final TcpStack st = s.stack;
@@ -138,75 +155,26 @@ final class TcpOutput {
             s.cs.flightSize = 0;
             s.cc.onIdleRestart(s.cs, now);
         }
-        while (true) {
-            int off = s.sndNxt - s.sndBufSeq;
-            if (off < 0) {
-                off = 0;
-            }
-            final int avail = Math.max(0, s.sndq.size() - off);
-            final boolean finPending = s.finQueued && Seq.leq(s.sndNxt, s.finSeq);
-            if (avail == 0 && !finPending) {
-                break;
-            }
-            final int wndRoom = s.sndUna + s.sndWnd - s.sndNxt;
-            final int flight = s.sndNxt - s.sndUna;
-            // RFC 3042 limited transmit: one segment of new data (never sent before) for each of the first two
-            // duplicate ACKs
-            final long cwndAllowed = (long) s.cs.cwnd
-                    + (s.inRecovery || Seq.lt(s.sndNxt, s.sndMax) ? 0 : (long) Math.min(s.dupAcks, 2) * mss);
-            final long cwndRoom = cwndAllowed - flight;
-            final long room = Math.min(wndRoom, cwndRoom);
-            int len = (int) Math.max(0, Math.min(Math.min(avail, mss), room));
-            // the FIN goes with the last data if the window holds one more sequence number (Linux counts it)
-            boolean fin = finPending && len == avail && wndRoom > len && cwndRoom > len;
-            if (len == 0 && !fin) {
-                break;
-            }
-            if (len < mss && !fin) {
-                // RFC 9293 §3.8.6.2.1 (sender SWS): a short segment only if it takes all queued data or at least
-                // half the largest window the peer offered; and (§3.7.4 Nagle, Minshall's form) not while an
-                // earlier short segment is unacknowledged, unless TCP_NODELAY
-                final boolean nagleOk = s.noDelay || !Seq.gt(s.sndSml, s.sndUna);
-                final boolean swsOk = len == avail || len >= s.maxSndWnd / 2;
-                if (!(swsOk && nagleOk)) {
+        if (s.sackOk && (s.inRecovery || s.lossMode)) {
+            sentAny = SackRecovery.send(s, now);
+        } else {
+            while (true) {
+                // FlightSize for the window check: with SACK, SACKed bytes have left the network (RFC 6675 §5 step
+                // (3): limited transmit governed by pipe); without, RFC 3042 allows one new segment for each of the
+                // first two duplicate ACKs
+                long flight = s.sndNxt - s.sndUna;
+                long allowance = 0;
+                if (s.board != null) {
+                    flight -= s.board.sackedBytesIn(s.sndUna, s.sndNxt);
+                } else if (!s.inRecovery && !Seq.lt(s.sndNxt, s.sndMax)) {
+                    allowance = (long) Math.min(s.dupAcks, 2) * mss;
+                }
+                final int n = sendNew(s, s.cs.cwnd + allowance - flight, now);
+                if (n <= 0) {
                     break;
                 }
+                sentAny = true;
             }
-            final int seq = s.sndNxt;
-            final boolean retransmission = Seq.lt(seq, s.sndMax);
-            int flags = ACK;
-            if (len > 0 && len == avail) {
-                flags |= PSH;
-            }
-            if (fin) {
-                flags |= FIN;
-            }
-            emit(s, seq, flags, off, len, now);
-            sentAny = true;
-            if (retransmission) {
-                s.totalRetrans++;
-                s.bytesRetrans += len;
-                st.stats.inc(TcpCounter.RETRANS_SEGS);
-            } else {
-                s.bytesSent += len;
-                if (!s.rtTiming && len > 0) {
-                    s.rtTiming = true;
-                    s.rtSeq = seq + len;
-                    s.rtStartNanos = now;
-                }
-            }
-            if (len > 0 && len < mss) {
-                s.sndSml = seq + len;
-            }
-            s.sndNxt = seq + len + (fin ? 1 : 0);
-            if (Seq.gt(s.sndNxt, s.sndMax)) {
-                s.sndMax = s.sndNxt;
-            }
-            s.lastSendNanos = now;
-            if (s.rtoAt == TcpSocket.NONE) {
-                s.rtoAt = now + s.rtt.current(st.config.rtoMaxNanos);
-            }
-            s.persistAt = TcpSocket.NONE;
         }
         if (!sentAny && s.sndUna == s.sndMax && s.rtoAt == TcpSocket.NONE && s.persistAt == TcpSocket.NONE
                 && (s.sndq.size() > s.sndNxt - s.sndBufSeq || (s.finQueued && Seq.leq(s.sndNxt, s.finSeq)))) {
@@ -214,6 +182,91 @@ final class TcpOutput {
             // the persist timer probes it (RFC 9293 §3.8.6.1) or sends anyway when the override timeout fires.
             s.persistAt = now + persistTimeout(s);
         }
+    }
+
+    /**
+     * Sends one segment at SND.NXT if the send window, {@code cwndRoom}, Nagle and sender SWS avoidance allow.
+     *
+     * @return the sequence space sent (data plus FIN), 0 if nothing could be
+     */
+    static int sendNew(final TcpSocket s, final long cwndRoom, final long now) {
+        final TcpStack st = s.stack;
+        final int mss = s.sndMss;
+        int off = s.sndNxt - s.sndBufSeq;
+        if (off < 0) {
+            off = 0;
+        }
+        final int avail = Math.max(0, s.sndq.size() - off);
+        final boolean finPending = s.finQueued && Seq.leq(s.sndNxt, s.finSeq);
+        if (avail == 0 && !finPending) {
+            return 0;
+        }
+        final int wndRoom = s.sndUna + s.sndWnd - s.sndNxt;
+        final long room = Math.min(wndRoom, cwndRoom);
+        final int len = (int) Math.max(0, Math.min(Math.min(avail, mss), room));
+        // the FIN goes with the last data if the window holds one more sequence number (Linux counts it)
+        final boolean fin = finPending && len == avail && wndRoom > len && cwndRoom > len;
+        if (len == 0 && !fin) {
+            return 0;
+        }
+        if (len < mss && !fin) {
+            // RFC 9293 §3.8.6.2.1 (sender SWS): a short segment only if it takes all queued data or at least
+            // half the largest window the peer offered; and (§3.7.4 Nagle, Minshall's form) not while an
+            // earlier short segment is unacknowledged, unless TCP_NODELAY
+            final boolean nagleOk = s.noDelay || !Seq.gt(s.sndSml, s.sndUna);
+            final boolean swsOk = len == avail || len >= s.maxSndWnd / 2;
+            if (!(swsOk && nagleOk)) {
+                return 0;
+            }
+        }
+        final int seq = s.sndNxt;
+        final boolean retransmission = Seq.lt(seq, s.sndMax);
+        int flags = ACK;
+        if (len > 0 && len == avail) {
+            flags |= PSH;
+        }
+        if (fin) {
+            flags |= FIN;
+        }
+        final int rc = emit(s, seq, flags, off, len, now);
+        if (rc == NetError.ENOBUFS && !retransmission) {
+            // The local queue is full: the segment did not leave. Like Linux (tcp_write_xmit stops when
+            // tcp_transmit_skb fails, snd_nxt unmoved), it stays unsent and goes with a later ACK; cwnd stops growing
+            // by itself, as the flight no longer fills it (RFC 7661). Sending past a full queue would only make holes.
+            st.stats.inc(TcpCounter.LOCAL_QUEUE_FULL);
+            if (s.sndUna == s.sndMax && s.persistAt == TcpSocket.NONE) {
+                s.persistAt = now + persistTimeout(s); // nothing in flight to clock a retry
+            }
+            return 0;
+        }
+        if (retransmission) {
+            s.totalRetrans++;
+            s.bytesRetrans += len;
+            st.stats.inc(TcpCounter.RETRANS_SEGS);
+        } else {
+            s.bytesSent += len;
+            if (!s.rtTiming && len > 0) {
+                s.rtTiming = true;
+                s.rtSeq = seq + len;
+                s.rtStartNanos = now;
+            }
+        }
+        if (len > 0 && len < mss) {
+            s.sndSml = seq + len;
+        }
+        s.sndNxt = seq + len + (fin ? 1 : 0);
+        if (Seq.gt(s.sndNxt, s.sndMax)) {
+            s.sndMax = s.sndNxt;
+        }
+        s.lastSendNanos = now;
+        if (s.rtoAt == TcpSocket.NONE) {
+            s.rtoAt = now + s.rtt.current(st.config.rtoMaxNanos);
+        }
+        s.persistAt = TcpSocket.NONE;
+        if (s.sackOk && !retransmission) {
+            SackRecovery.schedulePto(s, now); // RFC 8985 §7.2: "after transmitting new data"
+        }
+        return len + (fin ? 1 : 0);
     }
 
     static long persistTimeout(final TcpSocket s) {
@@ -226,18 +279,19 @@ final class TcpOutput {
     }
 
     /**
-     * Retransmits one segment starting at {@code seq} (fast retransmit, NewReno partial ACK, RTO). Not limited by
-     * cwnd; the first segment is sent even if the window shrank (Linux {@code tcp_retransmit_skb}).
+     * Retransmits one segment of at most {@code maxLen} data bytes starting at {@code seq} (fast retransmit, NewReno
+     * partial ACK, SACK recovery, RTO), with the FIN if it ends there. Not limited by cwnd; the first segment is sent
+     * even if the window shrank (Linux {@code tcp_retransmit_skb}).
      *
      * @return the sequence space it covered (0 if there was nothing at {@code seq})
      */
-    static int retransmit(final TcpSocket s, final int seq, final long now) {
+    static int retransmit(final TcpSocket s, final int seq, final int maxLen, final long now) {
         int off = seq - s.sndBufSeq;
         if (off < 0) {
             off = 0;
         }
         final int avail = Math.max(0, s.sndq.size() - off);
-        final int len = Math.min(avail, s.sndMss);
+        final int len = Math.max(0, Math.min(avail, Math.min(maxLen, s.sndMss)));
         final boolean fin = s.finQueued && Seq.lt(s.finSeq, s.sndMax) && seq + len == s.finSeq;
         if (len == 0 && !fin) {
             return 0;
@@ -261,9 +315,11 @@ final class TcpOutput {
     /**
      * Builds and transmits one segment of a connection: header, options, ACK and window, and {@code len} payload
      * bytes copied from the send queue at {@code dataOff}.
+     *
+     * @return what {@link TcpNetwork#transmit} answered
      */
-    static void emit(final TcpSocket s, final int seq, final int flags, final int dataOff, final int len,
-                     final long now) {
+    static int emit(final TcpSocket s, final int seq, final int flags, final int dataOff, final int len,
+                    final long now) {
         final TcpStack st = s.stack;
         final TcpRepr r = st.outRepr;
         final TcpOptions o = r.options.clear();
@@ -287,11 +343,22 @@ final class TcpOutput {
                 o.tsVal = s.tsNow(now);
                 o.tsEcr = s.tsRecent;
             }
-            if (s.sackOk && ack && s.sackBlkCount > 0) {
-                // RFC 2018 §3: at most 4 blocks, 3 with timestamps (40 option bytes)
-                final int n = Math.min(s.sackBlkCount, s.tsOk ? 3 : 4);
-                System.arraycopy(s.sackBlk, 0, o.sackBlocks, 0, 2 * n);
-                o.sackBlockCount = n;
+            if (s.sackOk && ack && (s.sackBlkCount > 0 || s.dsackPending)) {
+                // RFC 2018 §3: at most 4 blocks, 3 with timestamps (40 option bytes); a D-SACK block first, once
+                // (RFC 2883 §4), then the most recent blocks
+                final int max = s.tsOk ? 3 : 4;
+                int k = 0;
+                if (s.dsackPending) {
+                    o.sackBlocks[0] = s.dsackL;
+                    o.sackBlocks[1] = s.dsackR;
+                    s.dsackPending = false;
+                    k = 1;
+                }
+                final int n = Math.min(s.sackBlkCount, max - k);
+                if (n > 0) {
+                    System.arraycopy(s.sackBlk, 0, o.sackBlocks, 2 * k, 2 * n);
+                }
+                o.sackBlockCount = k + n;
             }
         }
         final int window;
@@ -326,7 +393,7 @@ final class TcpOutput {
         }
         s.segsOut++;
         st.stats.inc(TcpCounter.OUT_SEGS);
-        st.net.transmit(s, s.localHi, s.localLo, s.remoteHi, s.remoteLo, b, now);
+        return st.net.transmit(s, s.localHi, s.localLo, s.remoteHi, s.remoteLo, b, now);
     }
 
     /** A segment without a connection: RSTs for strays (RFC 9293 §3.10.7.1), RSTs of connections. */

@@ -49,6 +49,10 @@ public final class TcpSocket extends TcpEndpoint {
     static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
     /** RFC 6298 §5.7: RTO after a SYN timeout, once data transmission begins. */
     static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
+    /** Linux TCP_INIT_CWND: the first auto-tuning target is this many segments read per RTT. */
+    static final int INIT_RCV_SPACE_SEGMENTS = 10;
+    /** RFC 6675 §2 DupThresh (RFC 5681 §3.2: three duplicate ACKs). */
+    static final int DUP_THRESH = 3;
 
     // ------------------------------------------------------------------ identity
     long remoteHi;
@@ -70,6 +74,8 @@ public final class TcpSocket extends TcpEndpoint {
     // ------------------------------------------------------------------ per-socket options
     int sndBufSize;
     int rcvBufSize;
+    /** The application set SO_RCVBUF: no auto-tuning (Linux SOCK_RCVBUF_LOCK). */
+    boolean rcvBufLocked;
     boolean noDelay;
     boolean keepAlive;
     long keepAliveIdle;
@@ -136,6 +142,10 @@ public final class TcpSocket extends TcpEndpoint {
     /** SACK blocks to send, most recent first (RFC 2018 §4), as Linux's selective_acks[4]. */
     int[] sackBlk;
     int sackBlkCount;
+    /** A duplicate to report in the next ACK's first SACK block (RFC 2883 D-SACK; Linux duplicate_sack). */
+    boolean dsackPending;
+    int dsackL;
+    int dsackR;
 
     // ------------------------------------------------------------------ timestamps (RFC 7323)
     int tsRecent;
@@ -154,17 +164,55 @@ public final class TcpSocket extends TcpEndpoint {
     int probesOut;
     int persistBackoff;
 
-    // ------------------------------------------------------------------ loss recovery (RFC 5681, RFC 6582)
+    // ------------------------------------------------------------------ loss recovery (RFC 5681, RFC 6582, RFC 6675)
+    /** Duplicate ACKs in a row: RFC 5681 §2's definition without SACK, RFC 6675 §2's with it. */
     int dupAcks;
+    /** Fast recovery: NewReno's (RFC 6582) without SACK, SACK-based (RFC 6675 §5) with it. */
     boolean inRecovery;
     /** A partial ACK was seen in this recovery (RFC 6582 §4: the timer is reset on the first one only). */
     boolean partialAcked;
     /** RFC 6582 "recover": SND.MAX when recovery (or the last timeout) began. */
     int recover;
     SackScoreboard board;
+    /** RFC 6675 HighRxt, exclusive: the end of the highest range retransmitted in this recovery. */
+    int highRxt;
+    /** RFC 6675 RescueRxt, exclusive (set to the end of the first retransmission on entry, then RecoveryPoint). */
+    int rescueRxt;
+    /**
+     * Loss recovery after a timeout on a SACK connection (Linux TCP_CA_Loss): every unSACKed byte below
+     * {@link #recover} is taken as lost and retransmitted once, in order, skipping what the scoreboard holds, while
+     * cwnd slow-starts from the loss window (RFC 5681 §3.1; RFC 6675 §5.1: "a SACK TCP sender SHOULD utilize all SACK
+     * information made available during the loss recovery following an RTO").
+     */
+    boolean lossMode;
+    /** RFC 6937 PRR: prr_delivered, prr_out and RecoverFS, in bytes. */
+    int prrDelivered;
+    int prrOut;
+    int recoverFs;
+    /** The retransmissions of the current recovery, to detect lost ones (null outside recovery). */
+    RetransmitLog rxtLog;
+    /** The peer's ACKs showed reordering: a hole was filled without a retransmission (RFC 8985 §6.2 step 3
+     * RACK.reordering_seen). From then on holes are lost by time only (a reordering window), not by count. */
+    boolean reorderSeen;
+    /** RFC 8985 §6.2 step 4: the reordering window multiplier, raised once per round that sees a D-SACK, reset after
+     * 16 recoveries without one; and the round (SND.NXT when it began). */
+    int reoWndMult = 1;
+    int reoWndPersist;
+    boolean dsackRoundSet;
+    int dsackRound;
+    /** A tail loss probe is outstanding (RFC 8985 §7: TLP.end_seq = tlpHigh), and whether it was a retransmission. */
+    boolean tlpOut;
+    boolean tlpRetrans;
+    int tlpHigh;
+    /** Where a retransmitted probe began (a D-SACK of it proves the probe spurious). */
+    int tlpStart;
 
     // ------------------------------------------------------------------ timers (deadline fields, smoltcp-style)
     long rtoAt = NONE;
+    /** When the next hole becomes lost by time (RACK's reordering timer, RFC 8985 §6.3). */
+    long reoAt = NONE;
+    /** The probe timeout (RFC 8985 §7.2 PTO). */
+    long tlpAt = NONE;
     long persistAt = NONE;
     long delAckAt = NONE;
     long keepAliveAt = NONE;
@@ -203,6 +251,23 @@ public final class TcpSocket extends TcpEndpoint {
     long fastRetransmits;
     long rtoTimeouts;
     long dupAcksIn;
+    long sackRecoveries;
+    long rescueRetransmits;
+    long lostRetransmits;
+    long tlpProbes;
+
+    // ------------------------------------------------------------------ receive-buffer auto-tuning (Linux DRS)
+    /** Receiver-side RTT estimate (Linux rcv_rtt_est), nanoseconds; 0 before the first sample. */
+    long rcvRtt;
+    /** The window-based measurement: RCV.NXT to reach and when it started (0: none running). */
+    int rcvRttSeq;
+    long rcvRttStart;
+    int rcvRttLastTsEcr;
+    /** Linux rcvq_space: the most bytes the application read in one receiver RTT, and where the current
+     * measurement started (bytes read so far, as a sequence number, and the time). */
+    int rcvSpace;
+    int rcvSpaceSeq;
+    long rcvSpaceTime;
 
     TcpSocket(final TcpStack stack) {
         super(stack);
@@ -222,6 +287,7 @@ public final class TcpSocket extends TcpEndpoint {
     void inherit(final TcpListener l) {
         sndBufSize = l.sndBufSize;
         rcvBufSize = l.rcvBufSize;
+        rcvBufLocked = l.rcvBufLocked;
         noDelay = l.noDelay;
         keepAlive = l.keepAlive;
         ccFactory = l.ccFactory;
@@ -312,7 +378,8 @@ public final class TcpSocket extends TcpEndpoint {
     /** When the socket next needs {@link TcpStack#onTimer}: the earliest of its deadlines, or
      * {@link Long#MAX_VALUE}. */
     public long pollAt() {
-        return Math.min(Math.min(rtoAt, persistAt), Math.min(Math.min(delAckAt, keepAliveAt), stateAt));
+        return Math.min(Math.min(Math.min(rtoAt, reoAt), Math.min(tlpAt, persistAt)),
+                Math.min(Math.min(delAckAt, keepAliveAt), stateAt));
     }
 
     // ================================================================== options
@@ -369,11 +436,13 @@ public final class TcpSocket extends TcpEndpoint {
     }
 
     /** SO_RCVBUF, clamped to the stack's maximum; the window shift is fixed at the handshake from the stack's
-     * maximum, so a buffer grown later is fully usable (and a shrunk one never retracts a window edge). */
+     * maximum, so a buffer grown later is fully usable (and a shrunk one never retracts a window edge). Setting it
+     * turns receive-buffer auto-tuning off for this socket (Linux SOCK_RCVBUF_LOCK). */
     public void setReceiveBufferSize(final int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("receive buffer must be > 0");
         }
+        rcvBufLocked = true;
         rcvBufSize = Math.min(bytes, stack.config.maxReceiveBufferSize);
         if (isConnected()) {
             TcpInput.checkWindowUpdate(this);
@@ -650,10 +719,13 @@ public final class TcpSocket extends TcpEndpoint {
             error = err;
         }
         rtoAt = NONE;
+        reoAt = NONE;
+        tlpAt = NONE;
         persistAt = NONE;
         delAckAt = NONE;
         keepAliveAt = NONE;
         stateAt = NONE;
+        rxtLog = null;
         sndq.clear();
         if (ooo != null) {
             stack.oooBytes -= ooo.bytes();
@@ -697,6 +769,10 @@ public final class TcpSocket extends TcpEndpoint {
         }
         rtt.backoff = 0;
         retransmits = 0;
+        // Linux tcp_init_buffer_space: the first per-RTT read target is min(window, IW * advmss)
+        rcvSpace = Math.max(1, Math.min(rcvBufSize, INIT_RCV_SPACE_SEGMENTS * advMss));
+        rcvSpaceSeq = copiedSeq();
+        rcvSpaceTime = nowNanos;
         if (keepAlive) {
             keepAliveAt = nowNanos + keepAliveIdle;
         }
@@ -704,6 +780,17 @@ public final class TcpSocket extends TcpEndpoint {
             state = TcpState.FIN_WAIT_1; // shutdown while in SYN-RECEIVED (RFC 9293 §3.10.4)
             stack.markDirty(this);
         }
+    }
+
+    /**
+     * Sets {@link CongestionState#flightSize} for a loss response: RFC 5681's FlightSize (SND.MAX - SND.UNA), but at
+     * most cwnd. With SACK the outstanding bytes can be several windows (sending continued past a stuck SND.UNA as
+     * SACKs came back); halving those would raise the window on a loss. Linux takes cwnd itself
+     * ({@code tcp_reno_ssthresh}, {@code cubictcp_recalc_ssthresh}); RFC 9438 §4.6 allows cwnd with RFC 7661's
+     * precautions, which {@link TcpInput} applies.
+     */
+    void lossFlightSize() {
+        cs.flightSize = Math.min(sndMax - sndUna, Math.max(cs.cwnd, sndMss));
     }
 
     /** An ACK (with the current RCV.NXT and window) just left: nothing is owed any more. */
@@ -739,11 +826,28 @@ public final class TcpSocket extends TcpEndpoint {
             stack.stats.inc(TcpCounter.PMTU_UPDATES);
             // Linux tcp_simple_retransmit: resend what is outstanding in segments of the new size
             if (Seq.lt(sndUna, sndMax) && state.isSynchronized()) {
-                sndNxt = sndUna;
                 rtTiming = false;
+                if (sackOk && cc != null) {
+                    // with SACK: everything unSACKed is lost, without a window reduction (Linux enters Loss)
+                    lossMode = true;
+                    inRecovery = false;
+                    recover = sndMax;
+                    highRxt = sndUna;
+                    rxtLog = null;
+                    tlpOut = false;
+                    tlpAt = NONE;
+                    reoAt = NONE;
+                } else {
+                    sndNxt = sndUna;
+                }
                 stack.markDirty(this);
             }
         }
+    }
+
+    /** The sequence number of the next byte the application will read (Linux copied_seq). */
+    int copiedSeq() {
+        return rcvNxt - rcvq.size() - (finReceived ? 1 : 0);
     }
 
     /** Current window: the space the receive side can still promise. */
@@ -836,6 +940,14 @@ public final class TcpSocket extends TcpEndpoint {
         into.dupAcksReceived = dupAcksIn;
         into.sackedBytes = board == null ? 0 : board.sackedBytes();
         into.inRecovery = inRecovery;
+        into.inLossRecovery = lossMode;
+        into.sackRecoveries = sackRecoveries;
+        into.rescueRetransmits = rescueRetransmits;
+        into.lostRetransmits = lostRetransmits;
+        into.tlpProbes = tlpProbes;
+        into.reorderingSeen = reorderSeen;
+        into.rcvRttMicros = rcvRtt / 1000;
+        into.rcvSpace = rcvSpace;
         into.lastDataSentMicrosAgo = (nowNanos - lastSendNanos) / 1000;
         into.lastReceivedMicrosAgo = (nowNanos - lastRecvNanos) / 1000;
         return into;

@@ -6,6 +6,8 @@ package io.ioth.tcpip.socket.tcp;
  *
  * <ul>
  *   <li>retransmission (RFC 6298 §5; SYN and SYN-ACK retries, RFC 9293 §3.8.3 R2 abort);</li>
+ *   <li>on SACK connections, RACK's reordering timer and the tail loss probe (RFC 8985 §6.3, §7;
+ *       {@link SackRecovery});</li>
  *   <li>persist: zero-window probes with back-off (RFC 9293 §3.8.6.1) and the sender-SWS override timeout
  *       (§3.8.6.2.1);</li>
  *   <li>delayed ACK (RFC 9293 §3.8.6.3);</li>
@@ -44,6 +46,14 @@ final class TcpTimers {
             if (s.state == TcpState.CLOSED) {
                 return;
             }
+        }
+        if (s.reoAt <= now) {
+            s.reoAt = TcpSocket.NONE;
+            SackRecovery.reorderTimeout(s, now);
+        }
+        if (s.tlpAt <= now) {
+            s.tlpAt = TcpSocket.NONE;
+            SackRecovery.probeTimeout(s, now);
         }
         if (s.persistAt <= now) {
             s.persistAt = TcpSocket.NONE;
@@ -124,11 +134,12 @@ final class TcpTimers {
         }
         st.stats.inc(TcpCounter.TIMEOUTS);
         s.rtoTimeouts++;
-        if (s.retransmits == 0) {
+        if (s.retransmits == 0 && !s.inRecovery) {
             // RFC 5681 §3.1: "When a TCP sender detects segment loss using the retransmission timer and the given
             // segment has not yet been resent by way of the retransmission timer, the value of ssthresh MUST be set
-            // to no more than the value given in equation (4)"
-            s.cs.flightSize = s.sndMax - s.sndUna;
+            // to no more than the value given in equation (4)". A timeout during fast recovery keeps the ssthresh
+            // that recovery set: one reduction per loss episode (Linux tcp_enter_loss).
+            s.lossFlightSize();
             s.cs.ssthresh = s.cc.ssthreshOnLoss(s.cs, now);
         }
         // "Furthermore, upon a timeout (as specified in [RFC2988]) cwnd MUST be set to no more than the loss window,
@@ -136,19 +147,32 @@ final class TcpTimers {
         s.cs.cwnd = s.sndMss;
         s.cc.onRetransmitTimeout(s.cs, now);
         // RFC 6582 §3.2 step 4 (after a timeout): "record the highest sequence number transmitted in the variable
-        // recover, and exit the fast recovery procedure if applicable"
+        // recover, and exit the fast recovery procedure if applicable"; RFC 6675 §5.1: "RecoveryPoint MUST be set to
+        // HighData ... the loss recovery algorithm outlined in this document MUST be terminated"
         s.recover = s.sndMax;
         s.inRecovery = false;
         s.dupAcks = 0;
-        if (s.board != null) {
-            s.board.clear(); // RFC 6675 §5.1 / RFC 2018 §8: the receiver may have reneged
-            s.board = null;
-        }
-        // go back N: resend from SND.UNA in slow start (BSD, Linux)
-        s.sndNxt = s.sndUna;
         s.retransmits++;
         s.rtt.backoff++; // RFC 6298 §5.5 "back off the timer"
-        final int covered = TcpOutput.retransmit(s, s.sndUna, now); // §5.4 "Retransmit the earliest segment"
+        if (s.sackOk) {
+            // Every unSACKed byte below RecoveryPoint is lost and is resent once, in order, as cwnd allows (Linux
+            // tcp_enter_loss / TCP_CA_Loss). The scoreboard is kept (RFC 6675 §5.1, Errata 1610: reneging is
+            // detected on the cumulative ACK instead, SackScoreboard#covers), so SACKed data is not resent.
+            st.stats.inc(TcpCounter.SACK_LOSS_RECOVERIES);
+            s.lossMode = true;
+            s.reoAt = TcpSocket.NONE;
+            s.tlpAt = TcpSocket.NONE;
+            s.tlpOut = false;
+            s.rxtLog = null;
+            s.highRxt = s.sndUna;
+            final int covered = SackRecovery.retransmit(s, s.sndUna, s.sndMss, now); // §5.4
+            s.highRxt = s.sndUna + covered;
+            s.rtoAt = now + s.rtt.current(c.rtoMaxNanos); // §5.6
+            return;
+        }
+        // go back N: resend from SND.UNA in slow start (BSD, Linux without SACK)
+        s.sndNxt = s.sndUna;
+        final int covered = TcpOutput.retransmit(s, s.sndUna, s.sndMss, now); // §5.4 "Retransmit the earliest segment"
         if (Seq.gt(s.sndUna + covered, s.sndNxt)) {
             s.sndNxt = s.sndUna + covered;
         }

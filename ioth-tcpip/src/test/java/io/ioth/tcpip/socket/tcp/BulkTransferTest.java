@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ioth.tcpip.iface.NetError;
+import io.ioth.tcpip.socket.tcp.congestion.CongestionControl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +17,8 @@ import java.util.SplittableRandom;
 
 /**
  * Two stacks back to back over a seeded lossy link in simulated time: 20 MB each way at once, byte-exact (SHA-256
- * of what was written against what was read), at 0 %, 2 % and 10 % loss, with reordering and duplication. Buffers
+ * of what was written against what was read), at 0 %, 2 % and 10 % loss, with reordering and duplication, with
+ * NewReno and with CUBIC (SACK-based recovery, RFC 6675 with PRR, in both; receive buffers auto-tuned). Buffers
  * come from an untracked allocator whose direct-memory counter must return to 0 at the end: the same leak check as
  * paranoid detection, without its per-access cost on ~100k segments.
  */
@@ -89,13 +91,14 @@ class BulkTransferTest extends TcpTestBase {
         }
     }
 
-    @ParameterizedTest(name = "loss {0}%, dup {1}%, reorder {2}%")
-    @CsvSource({"0, 0, 0", "2, 1, 2", "10, 2, 5"})
-    void twentyMegabytesEachWay_byteExact(final double lossPct, final double dupPct, final double reorderPct)
-            throws Exception {
+    @ParameterizedTest(name = "{0}: loss {1}%, dup {2}%, reorder {3}%")
+    @CsvSource({"newreno, 0, 0, 0", "newreno, 2, 1, 2", "newreno, 10, 2, 5",
+            "cubic, 0, 0, 0", "cubic, 2, 1, 2", "cubic, 10, 2, 5"})
+    void twentyMegabytesEachWay_byteExact(final String cc, final double lossPct, final double dupPct,
+                                          final double reorderPct) throws Exception {
         final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true, true);
         final SimNet net = new SimNet(42 + (long) lossPct, alloc, b -> b.sendBufferSize(512 * 1024)
-                .receiveBufferSize(1024 * 1024));
+                .receiveBufferSize(1024 * 1024).congestionControl(CongestionControl.forName(cc)));
         net.loss = lossPct / 100;
         net.duplicate = dupPct / 100;
         net.reorder = reorderPct / 100;
@@ -144,8 +147,8 @@ class BulkTransferTest extends TcpTestBase {
         final TcpInfo ci = c.info(new TcpInfo(), net.now);
         final TcpInfo si = server.s.info(new TcpInfo(), net.now);
         final double simSeconds = (net.now - start) / 1e9;
-        System.out.printf("loss %.0f%%: %.1f s simulated, %.1f s wall, %d steps, %d delivered, %d dropped, %d dup;"
-                        + " goodput %.1f Mbit/s each way%n  client %s%n  server %s%n", lossPct, simSeconds,
+        System.out.printf("%s loss %.0f%%: %.1f s simulated, %.1f s wall, %d steps, %d delivered, %d dropped, %d dup;"
+                        + " goodput %.1f Mbit/s each way%n  client %s%n  server %s%n", cc, lossPct, simSeconds,
                 (System.nanoTime() - wallStart) / 1e9, steps, net.delivered, net.dropped, net.duplicated,
                 SIZE * 8 / simSeconds / 1e6, ci, si);
         System.out.println("  A: " + net.a.tcp.stats() + "\n  B: " + net.b.tcp.stats() + "\n  client err "

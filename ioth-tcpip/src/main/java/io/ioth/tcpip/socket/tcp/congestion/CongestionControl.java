@@ -12,8 +12,9 @@ package io.ioth.tcpip.socket.tcp.congestion;
  *   <li>{@link #init} once, when the connection is established: set cwnd to the initial window;</li>
  *   <li>{@link #onAck} for every ACK that acknowledges new data while not in loss recovery: slow start or
  *       congestion avoidance;</li>
- *   <li>{@link #ssthreshOnLoss} when loss is detected (third duplicate ACK, RTO): the new ssthresh; the connection
- *       then sets cwnd per RFC 5681/6582 (ssthresh + 3*SMSS, or the loss window after an RTO);</li>
+ *   <li>{@link #ssthreshOnLoss} when loss is detected (fast retransmit, RTO), once per loss episode: the new
+ *       ssthresh; the connection then sets cwnd (NewReno: ssthresh + 3*SMSS, RFC 6582; SACK: PRR down to ssthresh,
+ *       RFC 6937; the loss window after an RTO);</li>
  *   <li>{@link #onRecoveryEnd}, {@link #onRetransmitTimeout}, {@link #onRttSample}, {@link #onIdleRestart} as
  *       hooks.</li>
  * </ul>
@@ -31,6 +32,24 @@ public interface CongestionControl {
     }
 
     String name();
+
+    /**
+     * The algorithm a Linux {@code tcp_congestion_control} name selects: "reno"/"newreno" ({@link NewReno}) or
+     * "cubic" ({@link Cubic}).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    static Factory forName(final String name) {
+        switch (name) {
+            case "reno":
+            case "newreno":
+                return NewReno.FACTORY;
+            case "cubic":
+                return Cubic.FACTORY;
+            default:
+                throw new IllegalArgumentException("unknown congestion control: " + name);
+        }
+    }
 
     /** The connection is established: RFC 5681 §3.1 / RFC 6928: {@code cwnd = IW}. */
     void init(CongestionState s, long nowNanos);

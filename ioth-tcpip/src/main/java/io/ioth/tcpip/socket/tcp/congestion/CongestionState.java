@@ -5,9 +5,9 @@ package io.ioth.tcpip.socket.tcp.congestion;
  * to its {@link CongestionControl} (Linux keeps them in {@code tcp_sock} the same way: the algorithm is a set of
  * operations on them). The connection keeps the read-only inputs current before each call.
  *
- * <p>Loss recovery (fast retransmit and NewReno, RFC 6582; later SACK-based recovery, RFC 6675) is done by the
- * connection, not by the algorithm: the algorithm only answers {@link CongestionControl#ssthreshOnLoss} and grows
- * {@link #cwnd} outside recovery. A CUBIC (RFC 9438) implementation keeps its own epoch variables in its instance.
+ * <p>Loss recovery (fast retransmit and NewReno, RFC 6582; SACK-based recovery, RFC 6675, with PRR, RFC 6937) is
+ * done by the connection, not by the algorithm: the algorithm only answers {@link CongestionControl#ssthreshOnLoss}
+ * and grows {@link #cwnd} outside recovery. {@link Cubic} keeps its own epoch variables in its instance.
  *
  * <p>Not thread-safe: owner thread.
  */
@@ -18,7 +18,8 @@ public final class CongestionState {
     public int cwnd;
     /** ssthresh in bytes; {@link Integer#MAX_VALUE} until the first loss (RFC 5681 §3.1: "arbitrarily high"). */
     public int ssthresh = Integer.MAX_VALUE;
-    /** FlightSize (RFC 5681 §2): bytes sent and not yet cumulatively acknowledged. Input. */
+    /** FlightSize (RFC 5681 §2): bytes sent and not yet cumulatively acknowledged; for
+     * {@link CongestionControl#ssthreshOnLoss}, at most cwnd (see {@code TcpSocket.lossFlightSize}). Input. */
     public int flightSize;
     /** Smoothed RTT in nanoseconds (0 before the first sample). Input. */
     public long srttNanos;
