@@ -9,13 +9,21 @@ import io.ioth.tcpip.socket.ReadyList;
 import io.ioth.tcpip.socket.StackSocket;
 import io.ioth.tcpip.socket.icmp.PingLayer;
 import io.ioth.tcpip.socket.icmp.PingSocket;
+import io.ioth.tcpip.socket.tcp.TcpConfig;
+import io.ioth.tcpip.socket.tcp.TcpLayer;
+import io.ioth.tcpip.socket.tcp.TcpListener;
+import io.ioth.tcpip.socket.tcp.TcpSocket;
+import io.ioth.tcpip.socket.tcp.TcpStack;
+import io.ioth.tcpip.socket.tcp.TcpStats;
 import io.ioth.tcpip.socket.udp.UdpLayer;
 import io.ioth.tcpip.socket.udp.UdpSocket;
 import io.ioth.tcpip.stats.StackStats;
+import io.ioth.tcpip.wire.IpProtocol;
 import io.ioth.tcpip.wire.Ipv4Addr;
 import io.ioth.tcpip.wire.Ipv6Addr;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One network identity: a user-space TCP/IP stack as a library object, with its own interfaces (MACs), addresses,
@@ -40,27 +48,48 @@ import java.util.List;
  * {@code Ticker}); the stack never reads a clock, so tests run in simulated time.
  *
  * <p><b>Threading:</b> not thread-safe. A stack belongs to the thread that drives it (its event loop): every method
- * must be called there, except {@link #stats()}, which any thread may read. Nothing blocks.
+ * must be called there, except {@link #stats()} and {@link #tcpStats()}, which any thread may read. Nothing blocks.
  *
  * <p>Layers: {@link Engine} (io.ioth.tcpip.iface) is the engine behind this façade, with the protocol SPI that UDP
- * uses and TCP will use ({@link Engine#registerProtocol}, {@link Engine#route}, {@link Engine#output},
- * {@link Engine#allocTx}, {@link Engine#timers()}).
+ * and TCP use ({@link Engine#registerProtocol}, {@link Engine#route}, {@link Engine#output},
+ * {@link Engine#allocTx}, {@link Engine#timers()}). TCP is a {@link TcpLayer} with its own {@link TcpConfig}
+ * ({@link #create(StackConfig, TcpConfig, long)}); {@link #openTcp()}, {@link #openTcpListener()}.
  */
 public final class Stack implements AutoCloseable {
     private final Engine engine;
     private final ReadyList ready = new ReadyList();
     private final UdpLayer udp;
     private final PingLayer ping;
+    /** The TCP configuration the layer is (or will be) created with. */
+    private final TcpConfig tcpConfig;
+    /** Written once on the owner thread; volatile for {@link #tcpStats()} readers on other threads. */
+    private volatile TcpLayer tcp;
+    private static final TcpStats NO_TCP_STATS = new TcpStats();
 
-    private Stack(final StackConfig config, final long nowNanos) {
+    private Stack(final StackConfig config, final TcpConfig tcpConfig, final boolean eagerTcp,
+                  final long nowNanos) {
         this.engine = new Engine(config, nowNanos);
         this.udp = new UdpLayer(engine, ready);
         this.ping = new PingLayer(engine, ready);
+        this.tcpConfig = tcpConfig;
+        if (eagerTcp) {
+            this.tcp = new TcpLayer(engine, ready, tcpConfig);
+        }
     }
 
-    /** A stack with only its loopback interface. */
+    /**
+     * A stack with only its loopback interface. TCP ({@link TcpConfig#defaults()}) attaches at the first
+     * {@link #tcp()} / {@link #openTcp()} / {@link #openTcpListener()} call: until then TCP segments get ICMP
+     * protocol unreachable, and a {@link TcpLayer} may still be attached by hand to {@link #engine()} (as
+     * {@code TcpOverEngineTest} does).
+     */
     public static Stack create(final StackConfig config, final long nowNanos) {
-        return new Stack(config, nowNanos);
+        return new Stack(config, TcpConfig.defaults(), false, nowNanos);
+    }
+
+    /** A stack with only its loopback interface and TCP attached from the start with {@code tcpConfig}. */
+    public static Stack create(final StackConfig config, final TcpConfig tcpConfig, final long nowNanos) {
+        return new Stack(config, Objects.requireNonNull(tcpConfig, "tcpConfig"), true, nowNanos);
     }
 
     // ---------------------------------------------------------------- configuration
@@ -196,11 +225,45 @@ public final class Stack implements AutoCloseable {
         return ping;
     }
 
+    /** A TCP socket (options, then {@link TcpSocket#connect} or bind). Attaches TCP first if needed. */
+    public TcpSocket openTcp() {
+        return tcp().open();
+    }
+
+    /** A TCP listener (bind, then {@link TcpListener#listen}). Attaches TCP first if needed. */
+    public TcpListener openTcpListener() {
+        return tcp().openListener();
+    }
+
+    /** This stack's TCP (attached on first use when the stack was created without a {@link TcpConfig}). */
+    public TcpStack tcp() {
+        return tcpLayer().tcp();
+    }
+
+    /** The TCP layer registered with the engine for protocol 6; created on first use if needed. Owner thread. */
+    public TcpLayer tcpLayer() {
+        TcpLayer l = tcp;
+        if (l == null) {
+            if (engine.protocol(IpProtocol.TCP) != null) {
+                throw new IllegalStateException("a TCP layer was attached to the engine by hand: use that one");
+            }
+            l = new TcpLayer(engine, ready, tcpConfig);
+            tcp = l;
+        }
+        return l;
+    }
+
     // ---------------------------------------------------------------- observing
 
     /** Counters; readable from any thread. */
     public StackStats stats() {
         return engine.stats();
+    }
+
+    /** TCP counters (all zero while TCP is not attached); readable from any thread. */
+    public TcpStats tcpStats() {
+        final TcpLayer l = tcp;
+        return l == null ? NO_TCP_STATS : l.tcp().stats();
     }
 
     /** The engine (protocol SPI, for TCP and the transport). */

@@ -456,12 +456,20 @@ public final class Engine implements AutoCloseable {
 
     /**
      * When the engine next needs a {@link #poll}: the earliest timer, neighbour-cache or reassembly deadline;
-     * the last {@code now} if loopback frames are waiting; {@link TimerWheel#NO_DEADLINE} if nothing is pending.
+     * the last {@code now} if loopback frames are waiting or a protocol has egress pending
+     * ({@link IpProtocolHandler#hasPendingEgress}: e.g. TCP data written after the last poll);
+     * {@link TimerWheel#NO_DEADLINE} if nothing is pending.
      * Frames arriving on the links are not known here: the owner also waits for link readiness.
      */
     public long nextDeadline() {
         if (loLink.pending() > 0) {
             return lastNow;
+        }
+        final IpProtocolHandler[] hs = handlers;
+        for (IpProtocolHandler h : hs) {
+            if (h.hasPendingEgress()) {
+                return lastNow;
+            }
         }
         long d = timers.nextDeadline();
         for (int i = 0; i < ifaceCount; i++) {

@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  *       receiver answers itself, e.g. UDP with {@link Engine#sendDestUnreachable}, TCP with a RST.</li>
  *   <li>{@link #icmpError}: an ICMP error quoting a datagram of this protocol we sent.</li>
  *   <li>{@link #pollEgress}: the egress phase of every poll: emit what is due (TCP's output), via
- *       {@link Engine#output}.</li>
+ *       {@link Engine#output}; {@link #hasPendingEgress} says whether that is needed before any deadline.</li>
  * </ul>
  *
  * <p>Rules (style.md §2): during {@code receive} and {@code icmpError} a protocol must not call out to application
@@ -27,6 +27,15 @@ public interface IpProtocolHandler {
     }
 
     default void pollEgress(long nowNanos) {
+    }
+
+    /**
+     * Whether {@link #pollEgress} has work now that no timer announces: output the application queued between polls
+     * (TCP writes, window updates after reads, closes). {@link Engine#nextDeadline} then answers "poll again at
+     * once", so a loop that writes after a poll does not wait for the next timer or frame to send it.
+     */
+    default boolean hasPendingEgress() {
+        return false;
     }
 
     /** The stack is closing: release everything. */

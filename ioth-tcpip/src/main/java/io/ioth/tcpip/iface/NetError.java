@@ -5,12 +5,16 @@ package io.ioth.tcpip.iface;
  * kernel returns {@code -errno} the same way), so calls allocate nothing and the transport maps each to the Java
  * exception Netty users expect ({@code EADDRINUSE} to {@code BindException}, {@code ECONNREFUSED} to
  * {@code PortUnreachableException}/{@code ConnectException}, {@code ENETUNREACH}/{@code EHOSTUNREACH} to
- * {@code NoRouteToHostException}, ...). {@link #OK} (0) and positive values mean success.
+ * {@code NoRouteToHostException}, {@code ECONNRESET} to "Connection reset by peer", ...). {@link #OK} (0) and
+ * positive values mean success. The TCP codes (EPIPE, ECONNABORTED, ECONNRESET, ETIMEDOUT, EALREADY) are the same
+ * numbers as {@code socket.tcp.TcpErrors}, which predates them here (LinuxTcpInteropTest checks they agree).
  *
  * <p>Static constants; thread-safe.
  */
 public final class NetError {
     public static final int OK = 0;
+    /** Write after the output side was shut down (TCP). */
+    public static final int EPIPE = -32;
     /** The socket is closed. */
     public static final int EBADF = -9;
     /** Nothing to read / would block. */
@@ -33,12 +37,20 @@ public final class NetError {
     public static final int EADDRNOTAVAIL = -99;
     public static final int ENETDOWN = -100;
     public static final int ENETUNREACH = -101;
+    /** The connection was aborted locally (TCP: e.g. the accept queue destroyed with the listener). */
+    public static final int ECONNABORTED = -103;
+    /** RST received (TCP, RFC 9293 §3.10.7.4: "signal 'connection reset'"). */
+    public static final int ECONNRESET = -104;
     /** The link refused the frame (queue full). */
     public static final int ENOBUFS = -105;
     public static final int EISCONN = -106;
     public static final int ENOTCONN = -107;
+    /** TCP retransmissions, SYN retries, zero-window or keepalive probes exhausted. */
+    public static final int ETIMEDOUT = -110;
     public static final int ECONNREFUSED = -111;
     public static final int EHOSTUNREACH = -113;
+    /** TCP connect() while a connection attempt is in progress. */
+    public static final int EALREADY = -114;
 
     private NetError() {
     }
@@ -49,6 +61,7 @@ public final class NetError {
             return "OK";
         }
         switch (result) {
+            case EPIPE: return "EPIPE";
             case EBADF: return "EBADF";
             case EAGAIN: return "EAGAIN";
             case ENODEV: return "ENODEV";
@@ -62,11 +75,15 @@ public final class NetError {
             case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
             case ENETDOWN: return "ENETDOWN";
             case ENETUNREACH: return "ENETUNREACH";
+            case ECONNABORTED: return "ECONNABORTED";
+            case ECONNRESET: return "ECONNRESET";
             case ENOBUFS: return "ENOBUFS";
             case EISCONN: return "EISCONN";
             case ENOTCONN: return "ENOTCONN";
+            case ETIMEDOUT: return "ETIMEDOUT";
             case ECONNREFUSED: return "ECONNREFUSED";
             case EHOSTUNREACH: return "EHOSTUNREACH";
+            case EALREADY: return "EALREADY";
             default: return "E" + (-result);
         }
     }
@@ -74,6 +91,7 @@ public final class NetError {
     /** A human-readable message like strerror(3). */
     public static String message(final int result) {
         switch (result) {
+            case EPIPE: return "Broken pipe";
             case EBADF: return "Socket closed";
             case EAGAIN: return "Resource temporarily unavailable";
             case ENODEV: return "No such device";
@@ -87,11 +105,15 @@ public final class NetError {
             case EADDRNOTAVAIL: return "Cannot assign requested address";
             case ENETDOWN: return "Network is down";
             case ENETUNREACH: return "Network is unreachable";
+            case ECONNABORTED: return "Software caused connection abort";
+            case ECONNRESET: return "Connection reset by peer";
             case ENOBUFS: return "No buffer space available";
             case EISCONN: return "Transport endpoint is already connected";
             case ENOTCONN: return "Transport endpoint is not connected";
+            case ETIMEDOUT: return "Connection timed out";
             case ECONNREFUSED: return "Connection refused";
             case EHOSTUNREACH: return "No route to host";
+            case EALREADY: return "Operation already in progress";
             default: return result >= 0 ? "Success" : "Error " + (-result);
         }
     }
