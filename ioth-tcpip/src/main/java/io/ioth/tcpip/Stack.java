@@ -285,4 +285,67 @@ public final class Stack implements AutoCloseable {
     public String toString() {
         return engine.toString();
     }
+    // ---------------------------------------------------------------- IPv6 autoconfiguration (RFC 4861, 4862, 8106, 8415)
+
+    /**
+     * Starts IPv6 autoconfiguration on an Ethernet interface (iothconf {@code rd}, {@code slaac}, {@code dhcp6},
+     * {@code auto6}): router solicitations and advertisements (default routers, on-link prefixes, MTU), SLAAC
+     * addresses (with DAD), RDNSS/DNSSL, and a DHCPv6 client (stateful or stateless, as the options and the RAs
+     * say). IPv6 is enabled on the interface first if needed. The listener (may be null) is called on the owner
+     * thread, inside {@link #poll}, once the interface is configured and after each later change; the learned data
+     * is read from the returned object ({@link io.ioth.tcpip.iface.Ipv6Autoconf#addresses()},
+     * {@link io.ioth.tcpip.iface.Ipv6Autoconf#dnsServers()}, {@link io.ioth.tcpip.iface.Ipv6Autoconf#searchDomains()},
+     * {@link io.ioth.tcpip.iface.Ipv6Autoconf#routers()}). Stop it with its {@code close(now)} (DHCPv6 Release).
+     *
+     * @param dhcp6Options settings of the DHCPv6 client (DUID, initial delay); ignored when the mode is OFF
+     */
+    public io.ioth.tcpip.iface.Ipv6Autoconf startIpv6Autoconf(final NetInterface ifc,
+            final io.ioth.tcpip.iface.Ipv6Autoconf.Options options,
+            final io.ioth.tcpip.dhcp6.Dhcp6Client.Options dhcp6Options,
+            final io.ioth.tcpip.iface.Ipv6Autoconf.Listener listener, final long nowNanos) {
+        final io.ioth.tcpip.iface.Ipv6Autoconf a = io.ioth.tcpip.iface.Ipv6Autoconf.create(engine, ifc, options,
+                listener);
+        if (options.dhcp6() != io.ioth.tcpip.iface.Ipv6Autoconf.Dhcp6Mode.OFF) {
+            a.attachDhcp6(new io.ioth.tcpip.dhcp6.Dhcp6Client(udp, ifc, a, dhcp6Options));
+        }
+        a.start(nowNanos);
+        return a;
+    }
+
+    /** {@link #startIpv6Autoconf(NetInterface, io.ioth.tcpip.iface.Ipv6Autoconf.Options,
+     * io.ioth.tcpip.dhcp6.Dhcp6Client.Options, io.ioth.tcpip.iface.Ipv6Autoconf.Listener, long)} with the default
+     * DHCPv6 client settings (DUID-LL, random initial delay). */
+    public io.ioth.tcpip.iface.Ipv6Autoconf startIpv6Autoconf(final NetInterface ifc,
+            final io.ioth.tcpip.iface.Ipv6Autoconf.Options options,
+            final io.ioth.tcpip.iface.Ipv6Autoconf.Listener listener, final long nowNanos) {
+        return startIpv6Autoconf(ifc, options, io.ioth.tcpip.dhcp6.Dhcp6Client.Options.defaults(), listener,
+                nowNanos);
+    }
+
+    /** The autoconfiguration running on {@code ifc}, or null. */
+    public io.ioth.tcpip.iface.Ipv6Autoconf ipv6Autoconf(final NetInterface ifc) {
+        return io.ioth.tcpip.iface.Ipv6Autoconf.of(ifc);
+    }
+
+    // ---------------------------------------------------------------- DHCPv4 (io.ioth.tcpip.dhcp)
+
+    /**
+     * Starts a DHCPv4 client on {@code ifc} (RFC 2131; see {@link io.ioth.tcpip.dhcp.Dhcp4Client}): it binds UDP
+     * port 68 on the interface, obtains a lease, configures the address, prefix and default route, and keeps the
+     * lease on this stack's timers. {@code listener} (may be null) hears onBound / onRenewed / onLost on the owner
+     * thread during {@link #poll}. Close the client to release the lease.
+     */
+    public io.ioth.tcpip.dhcp.Dhcp4Client startDhcp4Client(final NetInterface ifc,
+            final io.ioth.tcpip.dhcp.Dhcp4ClientConfig config, final io.ioth.tcpip.dhcp.Dhcp4Client.Listener listener,
+            final long nowNanos) {
+        final io.ioth.tcpip.dhcp.Dhcp4Client c = new io.ioth.tcpip.dhcp.Dhcp4Client(udp, ifc, config, listener);
+        c.start(nowNanos);
+        return c;
+    }
+
+    /** Starts a DHCPv4 server on {@code ifc} (UDP port 67 there; see {@link io.ioth.tcpip.dhcp.Dhcp4Server}). */
+    public io.ioth.tcpip.dhcp.Dhcp4Server startDhcp4Server(final NetInterface ifc,
+            final io.ioth.tcpip.dhcp.Dhcp4ServerConfig config) {
+        return new io.ioth.tcpip.dhcp.Dhcp4Server(udp, ifc, config);
+    }
 }

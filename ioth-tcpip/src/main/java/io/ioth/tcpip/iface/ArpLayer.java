@@ -55,6 +55,13 @@ final class ArpLayer implements StackTimers.Client {
             stats.drop(DropReason.ARP_OWN);
             return;
         }
+        final int watched = ifc.arpWatchAddr;
+        if (watched != 0 && (spa == watched || (ifc.arpWatchProbes && spa == 0 && request && tpa == watched))) {
+            // RFC 5227 §2.1.1: "any ARP packet (Request *or* Reply) ... where the packet's 'sender IP address' is
+            // the address being probed for", or "any ARP Probe where the packet's 'target IP address' is the address
+            // being probed for": a conflict, reported to the prober (the DHCP client declines the address).
+            ifc.arpWatcher.onArpConflict(ifc, watched, sha, now);
+        }
         // "answer only for our own addresses" (Linux arp_ignore=1: addresses of the receiving interface)
         final boolean targetIsUs = ifc.hasIpv4(tpa);
         if (spa == 0) {
@@ -125,7 +132,14 @@ final class ArpLayer implements StackTimers.Client {
         }
     }
 
-    private void sendAnnouncement(final NetInterface ifc, final int addr) {
+    /** RFC 5227 §2.1.1 ARP Probe: "an ARP Request ... with the 'sender IP address' field set to all zeroes",
+     * the target hardware address zero, the target IP the address probed, broadcast. */
+    void probe(final NetInterface ifc, final int addr) {
+        stats.inc(Counter.ARP_OUT_REQUESTS);
+        send(ifc, ArpPacket.OP_REQUEST, 0, 0L, addr, MacAddr.BROADCAST);
+    }
+
+    void sendAnnouncement(final NetInterface ifc, final int addr) {
         stats.inc(Counter.ARP_OUT_ANNOUNCEMENTS);
         send(ifc, ArpPacket.OP_REQUEST, addr, 0L, addr, MacAddr.BROADCAST);
     }

@@ -60,6 +60,7 @@ final class Dad implements StackTimers.Client {
         ifc.v6State[i] = NetInterface.V6_DUPLICATE;
         engine.stats.inc(Counter.DAD_FAILED);
         engine.routesChanged();
+        engine.ndp.addressStateChanged(ifc, i, now); // autoconfiguration: SLAAC / DHCPv6 Decline
     }
 
     /** Stops the timers of an address being removed. */
@@ -115,6 +116,8 @@ final class Dad implements StackTimers.Client {
                         now + engine.config.unsolicitedNaIntervalNanos);
             }
         }
+        // last: autoconfiguration may send (RS after the link-local) or add addresses
+        engine.ndp.addressStateChanged(ifc, i, now);
     }
 
     private long schedule(final long kind, final NetInterface ifc, final int id, final long deadline) {

@@ -86,7 +86,9 @@ final class Icmpv6Layer {
         }
         final WireError e = inRepr.parse(p, rx.srcHi, rx.srcLo, rx.dstHi, rx.dstLo, ChecksumPolicy.IGNORE);
         if (!e.ok()) {
-            if (ndp) {
+            if (type == Icmpv6Packet.TYPE_ROUTER_ADVERT) {
+                stats.drop(DropReason.NDP_RA_MALFORMED); // RFC 4861 §6.1.2: code, length >= 16, option lengths
+            } else if (ndp) {
                 stats.drop(DropReason.NDP_INVALID);
             } else if (e == WireError.UNSUPPORTED && type < 128 && len >= Icmpv6Packet.HEADER_LEN
                     + Ipv6Packet.HEADER_LEN) {

@@ -14,6 +14,7 @@ import io.ioth.tcpip.wire.Ipv4Addr;
 import io.ioth.tcpip.wire.Ipv4Packet;
 import io.ioth.tcpip.wire.Ipv4Repr;
 import io.ioth.tcpip.wire.MacAddr;
+import io.ioth.tcpip.wire.UdpPacket;
 import io.ioth.tcpip.wire.WireError;
 import io.netty.buffer.ByteBuf;
 
@@ -41,6 +42,9 @@ final class Ipv4Layer {
     private final Ipv4Packet fwdPkt = new Ipv4Packet();
     private final Route fwdRoute = new Route();
     private final FragmentSink fragSink = new FragmentSink();
+    private final UdpPacket dhcpUdp = new UdpPacket();
+    /** RFC 2131 §4.1: "DHCP messages from a server to a client are sent to the 'DHCP client' port (68)". */
+    private static final int DHCP_CLIENT_PORT = 68;
 
     Ipv4Layer(final Engine engine) {
         this.engine = engine;
@@ -87,6 +91,13 @@ final class Ipv4Layer {
                 stats.drop(DropReason.IP4_L2_BROADCAST_UNICAST);
                 return;
             }
+        } else if (ifc.dhcpClientReceive && isToDhcpClient(buf, p)) {
+            // RFC 2131 §4.1: DHCPOFFER/DHCPACK unicast to 'yiaddr' before the client has configured it; delivered
+            // only while a DHCP client asked for it (NetInterface#setDhcpClientReceive), as a packet socket would
+            if ((l2 & IpRxInfo.L2_GROUP) != 0) {
+                stats.drop(DropReason.IP4_L2_BROADCAST_UNICAST);
+                return;
+            }
         } else {
             if (!engine.forwarding || ifc.loopback) {
                 stats.drop(DropReason.IP4_NOT_FOR_US);
@@ -121,6 +132,12 @@ final class Ipv4Layer {
             return;
         }
         deliver(ifc, buf, off, total, flags, srcMac, now);
+    }
+
+    /** An unfragmented UDP datagram to the DHCP client port 68 ({@link #inRepr} holds the parsed header). */
+    private boolean isToDhcpClient(final ByteBuf buf, final Ipv4Packet p) {
+        return inRepr.protocol == IpProtocol.UDP && !p.isFragment() && inRepr.payloadLen >= UdpPacket.HEADER_LEN
+                && dhcpUdp.wrap(buf, p.payloadOffset(), inRepr.payloadLen).dstPort() == DHCP_CLIENT_PORT;
     }
 
     /** Fragments the reassembler refused so far, whatever the reason (its own counters tell which). */

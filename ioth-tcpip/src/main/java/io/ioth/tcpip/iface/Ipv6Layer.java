@@ -526,11 +526,11 @@ final class Ipv6Layer {
     }
 
     /**
-     * Source address selection, RFC 6724 §5 simplified to the rules that matter with static addresses: only usable
-     * (preferred) addresses (Rule 3: tentative and duplicated ones are never candidates, RFC 4862 §5.4); Rule 2
-     * appropriate scope: a link-local source for link-scope destinations, a global one for the others; Rule 5 the
-     * outgoing interface first; Rule 8 the longest matching prefix. A link-local source for a global destination
-     * is the last resort (Linux does the same).
+     * Source address selection, RFC 6724 §5 simplified: only usable addresses (tentative and duplicated ones are
+     * never candidates, RFC 4862 §5.4); Rule 2 appropriate scope: a link-local source for link-scope destinations,
+     * a global one for the others; Rule 3 avoid deprecated addresses (RFC 4862 §5.5.4: preferred lifetime over);
+     * Rule 5 the outgoing interface first; Rule 8 the longest matching prefix. A link-local source for a global
+     * destination is the last resort (Linux does the same).
      *
      * @return false if the interface (and the stack) has no usable address for the destination
      */
@@ -543,21 +543,22 @@ final class Ipv6Layer {
                 continue;
             }
             final boolean ll = Ipv6Addr.isLinkLocal(ifc.v6Hi[i]);
+            final int fresh = (ifc.v6Flags[i] & NetInterface.V6_FLAG_DEPRECATED) != 0 ? 0 : 512;
             final int score;
             if (linkScope) {
                 if (!ll) {
                     continue;
                 }
-                score = 0;
+                score = fresh;
             } else {
-                score = (ll ? 0 : 256) + commonPrefix(ifc.v6Hi[i], ifc.v6Lo[i], dHi, dLo);
+                score = (ll ? 0 : 1024) + fresh + commonPrefix(ifc.v6Hi[i], ifc.v6Lo[i], dHi, dLo);
             }
             if (score > bestScore) {
                 best = i;
                 bestScore = score;
             }
         }
-        if (!linkScope && (best < 0 || bestScore < 256)) {
+        if (!linkScope && (best < 0 || bestScore < 1024)) {
             // Rule 2 before Rule 5: a global address of another interface beats a link-local one of this interface
             for (int k = 0; k < engine.ifaceCount(); k++) {
                 final NetInterface other = engine.ifaceAt(k);

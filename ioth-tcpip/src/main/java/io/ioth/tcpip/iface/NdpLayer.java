@@ -18,8 +18,9 @@ import io.netty.buffer.ByteBuf;
  * our own, non-tentative addresses (§7.2.3, §7.2.4), advertisements fed to the cache (§7.2.5), the cache's
  * solicitations sent (§7.2.2 multicast to the solicited-node group, §7.3.3 unicast probes), the messages of
  * Duplicate Address Detection (RFC 4862 §5.4, driven by {@link Dad}) and unsolicited advertisements (§7.2.6).
- * Router Advertisements are recorded minimally (the router's link-layer address, §6.3.4); SLAAC is out of scope.
- * Router Solicitations (§6.2.6) and Redirects are ignored and counted.
+ * Router Advertisements record the router's link-layer address (§6.3.4) and, on an interface running
+ * {@link Ipv6Autoconf}, go to it (default routers, prefixes, SLAAC, MTU, RDNSS/DNSSL); this layer sends its Router
+ * Solicitations (§6.3.7). Router Solicitations received (§6.2.6) and Redirects are ignored and counted.
  *
  * <p>Every message leaves with hop limit 255 (§6.1, §7.1: receivers drop anything else), traffic class 0 and flow
  * label 0, as Linux's {@code ndisc_send_skb}.
@@ -37,6 +38,10 @@ final class NdpLayer {
     private final Ipv6Repr ipRepr = new Ipv6Repr();
     private final Ipv6Packet ipPkt = new Ipv6Packet();
     private final Route srcRoute = new Route();
+    /** The autoconfiguration of each interface, by interface index (null: none). */
+    private Ipv6Autoconf[] autoconf = new Ipv6Autoconf[0];
+    /** The timer client of every {@link Ipv6Autoconf} of this engine, registered at the first one; -1 before. */
+    private int autoconfTimerClient = -1;
 
     NdpLayer(final Engine engine) {
         this.engine = engine;
@@ -60,15 +65,18 @@ final class NdpLayer {
                 // §6.1.2: "IP Source Address is a link-local address. Routers must use their link-local address as
                 // the source for Router Advertisement messages so that hosts can uniquely identify routers."
                 if (!Ipv6Addr.isLinkLocal(rx.srcHi)) {
-                    stats.drop(DropReason.NDP_INVALID);
+                    stats.drop(DropReason.NDP_RA_BAD_SOURCE);
                     return;
                 }
                 stats.inc(Counter.NDP_IN_ROUTER_ADVERTS);
                 // §6.3.4: "If the advertisement contains a Source Link-Layer Address option, the link-layer address
                 // SHOULD be recorded in the Neighbor Cache entry for the router (creating an entry if necessary)".
-                // Prefixes, default routers and timers are SLAAC/RA processing: a later issue.
                 ifc.neighbors.onLinkLayerAddress(NeighborCache.FAMILY_IPV6, rx.srcHi, rx.srcLo, m.sourceLinkAddr,
                         true, now);
+                final Ipv6Autoconf a = autoconf(ifc);
+                if (a != null) {
+                    a.routerAdvertisement(rx, m, now); // default routers, prefixes, SLAAC, MTU, RDNSS, DNSSL
+                }
                 return;
             case Icmpv6Packet.TYPE_ROUTER_SOLICIT:
                 // §6.2.6: "A host MUST silently discard any received Router Solicitation messages."
@@ -157,6 +165,40 @@ final class NdpLayer {
                 override, now);
     }
 
+    // ---------------------------------------------------------------- autoconfiguration registry
+
+    /** The autoconfiguration running on {@code ifc}, or null. */
+    Ipv6Autoconf autoconf(final NetInterface ifc) {
+        final int i = ifc.index;
+        return i < autoconf.length ? autoconf[i] : null;
+    }
+
+    /** Installs (or with null removes) the autoconfiguration of an interface. @return the timer client id */
+    int setAutoconf(final NetInterface ifc, final Ipv6Autoconf a) {
+        if (ifc.index >= autoconf.length) {
+            autoconf = java.util.Arrays.copyOf(autoconf, ifc.index + 1);
+        }
+        autoconf[ifc.index] = a;
+        if (autoconfTimerClient < 0) {
+            autoconfTimerClient = engine.timers.register((value, now) -> {
+                final int idx = (int) (value >>> Ipv6Autoconf.TIMER_IFINDEX_SHIFT);
+                final Ipv6Autoconf x = idx < autoconf.length ? autoconf[idx] : null;
+                if (x != null) {
+                    x.onTimer(value, now);
+                }
+            });
+        }
+        return autoconfTimerClient;
+    }
+
+    /** {@link Dad} finished with the address at index {@code i} of {@code ifc} (usable or duplicated). */
+    void addressStateChanged(final NetInterface ifc, final int i, final long now) {
+        final Ipv6Autoconf a = autoconf(ifc);
+        if (a != null) {
+            a.addressStateChanged(ifc.v6Hi[i], ifc.v6Lo[i], ifc.v6State[i] == NetInterface.V6_DUPLICATE, now);
+        }
+    }
+
     /** ff02::1:ffXX:XXXX (RFC 4291 §2.7.1). */
     static boolean isSolicitedNode(final long hi, final long lo) {
         return hi == Ipv6Addr.SOLICITED_NODE_HI && (lo & 0xffff_ffff_ff00_0000L) == 0x0000_0001_ff00_0000L;
@@ -191,6 +233,21 @@ final class NdpLayer {
         stats.inc(Counter.NDP_OUT_SOLICITS);
         send(ifc, srcRoute.srcHi, srcRoute.srcLo, dHi, dLo, multicast ? MacAddr.ofIpv6Multicast(dLo) : unicastMac,
                 now);
+    }
+
+    /**
+     * §6.3.7: a Router Solicitation to all-routers (ff02::2), from the interface's usable link-local address with the
+     * Source Link-Layer Address option, or - with no usable address (a duplicated link-local) - from the unspecified
+     * address without it (§4.1: the option "MUST NOT be included if the Source Address is the unspecified address").
+     */
+    void sendRouterSolicitation(final NetInterface ifc, final long now) {
+        final boolean haveSource = linkLocalSource(ifc);
+        final Icmpv6Repr m = outRepr.clear();
+        m.type = Icmpv6Packet.TYPE_ROUTER_SOLICIT;
+        m.sourceLinkAddr = haveSource ? ifc.mac : Icmpv6Repr.NO_LL_ADDR;
+        stats.inc(Counter.NDP_OUT_ROUTER_SOLICITS);
+        send(ifc, haveSource ? srcRoute.srcHi : 0L, haveSource ? srcRoute.srcLo : 0L, Ipv6Addr.ALL_ROUTERS_HI,
+                Ipv6Addr.ALL_ROUTERS_LO, MacAddr.ofIpv6Multicast(Ipv6Addr.ALL_ROUTERS_LO), now);
     }
 
     /** Puts the interface's usable link-local address in {@link #srcRoute}; false if it has none. */

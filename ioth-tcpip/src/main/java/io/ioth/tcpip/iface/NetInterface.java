@@ -47,6 +47,7 @@ public final class NetInterface {
     static final byte V6_TENTATIVE = 0;
     static final byte V6_PREFERRED = 1;
     static final byte V6_DUPLICATE = 2;
+    static final byte V6_FLAG_DEPRECATED = 1;
     private static final AddressState[] STATES = AddressState.values();
 
     final Engine engine;
@@ -92,6 +93,9 @@ public final class NetInterface {
     long[] v6Timer = new long[2];
     /** DAD solicitations still to send (TENTATIVE), or unsolicited advertisements still to send (PREFERRED). */
     int[] v6Remaining = new int[2];
+    /** {@link #V6_FLAG_DEPRECATED}: preferred lifetime over (RFC 4862 §5.5.4), still valid; set by
+     * {@link Ipv6Autoconf} and the DHCPv6 client. */
+    byte[] v6Flags = new byte[2];
     int v6Count;
     private int v6NextId = 1;
 
@@ -109,6 +113,15 @@ public final class NetInterface {
     private int g6NextId = 1;
     /** The pending response to a general query (RFC 3810 §6.2 "interface timer"). */
     long mldGeneralTimer = TimerWheel.NULL_TIMER;
+
+    // DHCPv4 client support (io.ioth.tcpip.dhcp): see setDhcpClientReceive, watchArp
+    /** Deliver unicast UDP to port 68 whatever its destination address (RFC 2131 §4.1, before the lease). */
+    boolean dhcpClientReceive;
+    /** RFC 5227 §2.1.1 conflict detection: the address being probed or defended, 0 = none. */
+    int arpWatchAddr;
+    ArpWatcher arpWatcher;
+    /** Whether an ARP Probe for the watched address is reported (probing, §2.1.1) or only answered (§2.4). */
+    boolean arpWatchProbes;
 
     NetInterface(final Engine engine, final int index, final String name, final FrameLink link, final long mac,
                  final boolean loopback, final long nowNanos) {
@@ -274,6 +287,31 @@ public final class NetInterface {
         return i < 0 ? null : STATES[v6State[i]];
     }
 
+    /** Whether the address's preferred lifetime is over (RFC 4862 §5.5.4): still valid, avoided as a source for new
+     * communication (RFC 6724 rule 3). False for an address the interface has not got. */
+    public boolean isIpv6Deprecated(final long hi, final long lo) {
+        final int i = indexOfV6(hi, lo);
+        return i >= 0 && (v6Flags[i] & V6_FLAG_DEPRECATED) != 0;
+    }
+
+    /**
+     * Marks an address deprecated (its preferred lifetime is over: RFC 4862 §5.5.4) or preferred again; lifetimes
+     * are kept by whoever configured the address ({@link Ipv6Autoconf}, the DHCPv6 client). @return false if the
+     * interface has not got the address
+     */
+    public boolean setIpv6Deprecated(final long hi, final long lo, final boolean deprecated) {
+        final int i = indexOfV6(hi, lo);
+        if (i < 0) {
+            return false;
+        }
+        final byte f = (byte) (deprecated ? v6Flags[i] | V6_FLAG_DEPRECATED : v6Flags[i] & ~V6_FLAG_DEPRECATED);
+        if (f != v6Flags[i]) {
+            v6Flags[i] = f;
+            engine.routesChanged(); // source selection changes
+        }
+        return true;
+    }
+
     /** Whether the interface has the IPv6 address, in any state. */
     public boolean hasIpv6(final long hi, final long lo) {
         return indexOfV6(hi, lo) >= 0;
@@ -289,13 +327,14 @@ public final class NetInterface {
         return 0L;
     }
 
-    /** The IPv6 addresses like {@code ip -6 addr}: {@code "fd00::2/64"}, with " tentative" / " dadfailed"
-     * (allocates; diagnostics and tests). */
+    /** The IPv6 addresses like {@code ip -6 addr}: {@code "fd00::2/64"}, with " tentative" / " dadfailed" /
+     * " deprecated" (allocates; diagnostics and tests). */
     public List<String> ipv6Addresses() {
         final List<String> l = new ArrayList<>(v6Count);
         for (int i = 0; i < v6Count; i++) {
             l.add(Ipv6Addr.format(v6Hi[i], v6Lo[i]) + "/" + v6Len[i]
-                    + (v6State[i] == V6_TENTATIVE ? " tentative" : v6State[i] == V6_DUPLICATE ? " dadfailed" : ""));
+                    + (v6State[i] == V6_TENTATIVE ? " tentative" : v6State[i] == V6_DUPLICATE ? " dadfailed" : "")
+                    + ((v6Flags[i] & V6_FLAG_DEPRECATED) != 0 ? " deprecated" : ""));
         }
         return l;
     }
@@ -477,6 +516,7 @@ public final class NetInterface {
             v6Id = Arrays.copyOf(v6Id, n);
             v6Timer = Arrays.copyOf(v6Timer, n);
             v6Remaining = Arrays.copyOf(v6Remaining, n);
+            v6Flags = Arrays.copyOf(v6Flags, n);
         }
         final int i = v6Count++;
         v6Hi[i] = hi;
@@ -486,6 +526,7 @@ public final class NetInterface {
         v6Id[i] = v6NextId++ & 0x7fff_ffff;
         v6Timer[i] = TimerWheel.NULL_TIMER;
         v6Remaining[i] = 0;
+        v6Flags[i] = 0;
         return i;
     }
 
@@ -498,6 +539,7 @@ public final class NetInterface {
         System.arraycopy(v6Id, i + 1, v6Id, i, n);
         System.arraycopy(v6Timer, i + 1, v6Timer, i, n);
         System.arraycopy(v6Remaining, i + 1, v6Remaining, i, n);
+        System.arraycopy(v6Flags, i + 1, v6Flags, i, n);
         v6Count--;
     }
 
@@ -551,6 +593,72 @@ public final class NetInterface {
         System.arraycopy(g6Pending, i + 1, g6Pending, i, n);
         System.arraycopy(g6Retransmits, i + 1, g6Retransmits, i, n);
         g6Count--;
+    }
+
+    // ---------------------------------------------------------------- DHCPv4 client support
+
+    /** Told about ARP traffic that shows another host using (or probing for) a watched address (RFC 5227). */
+    @FunctionalInterface
+    public interface ArpWatcher {
+        /**
+         * Called on the owner thread while the stack processes the ARP packet.
+         *
+         * @param senderMac the other host's hardware address
+         */
+        void onArpConflict(NetInterface ifc, int addr, long senderMac, long nowNanos);
+    }
+
+    /**
+     * While on, unicast UDP datagrams to port 68 are delivered to the stack's UDP layer whatever their destination
+     * address. RFC 2131 §4.1: a server that does not broadcast "unicasts DHCPOFFER and DHCPACK messages to the
+     * client's hardware address and 'yiaddr' address", an address the interface does not have yet (Linux clients
+     * read such replies on packet sockets). A DHCP client turns it on while it has no lease.
+     */
+    public void setDhcpClientReceive(final boolean on) {
+        dhcpClientReceive = on;
+    }
+
+    public boolean isDhcpClientReceive() {
+        return dhcpClientReceive;
+    }
+
+    /**
+     * Watches {@code addr} for conflicts (RFC 5227 §2.1.1): any ARP packet from another MAC whose sender IP is
+     * {@code addr}, or any ARP Probe (sender IP 0) whose target is {@code addr}, is reported to {@code watcher}.
+     * One watch per interface; {@code addr} 0 or a null watcher stops watching.
+     */
+    public void watchArp(final int addr, final ArpWatcher watcher) {
+        arpWatchAddr = watcher == null ? 0 : addr;
+        arpWatcher = addr == 0 ? null : watcher;
+        arpWatchProbes = true;
+    }
+
+    /**
+     * Watches an address in use (RFC 5227 §2.4 "Ongoing Address Conflict Detection"): only ARP packets from another
+     * MAC whose sender IP is {@code addr} are reported; ARP Probes for it are answered as usual, not reported. Shares
+     * the one watch of {@link #watchArp}.
+     */
+    public void watchArpConflicts(final int addr, final ArpWatcher watcher) {
+        watchArp(addr, watcher);
+        arpWatchProbes = false;
+    }
+
+    /** Broadcasts one ARP Announcement of {@code addr} (RFC 5227 §2.3: sender and target IP both {@code addr}),
+     * e.g. to defend it (§2.4 (b) "broadcasting one single ARP Announcement"). */
+    public void sendArpAnnouncement(final int addr) {
+        if (loopback) {
+            throw new IllegalArgumentException("no ARP on loopback");
+        }
+        engine.arp.sendAnnouncement(this, addr);
+    }
+
+    /** Sends one ARP Probe for {@code addr} (RFC 5227 §2.1.1: sender IP 0.0.0.0, target IP {@code addr},
+     * broadcast). */
+    public void sendArpProbe(final int addr) {
+        if (loopback) {
+            throw new IllegalArgumentException("no ARP on loopback");
+        }
+        engine.arp.probe(this, addr);
     }
 
     @Override

@@ -29,6 +29,9 @@ public final class RouteTable {
     public static final int ORIGIN_KERNEL = 1;
     /** Added through the API. */
     public static final int ORIGIN_STATIC = 2;
+    /** Learned from Router Advertisements (RFC 4861 §6.3.4 default routers and on-link prefixes; Linux "proto ra"),
+     * added and expired by {@link Ipv6Autoconf}. */
+    public static final int ORIGIN_RA = 3;
 
     private final Engine engine;
     private int count;
@@ -75,6 +78,17 @@ public final class RouteTable {
     /** Removes the IPv4 routes for exactly this prefix (any gateway). @return how many */
     public int removeRoute4(final int prefix, final int prefixLen) {
         return remove(IpAddr.FAMILY_V4, 0L, IpAddr.v4(prefix & Ipv4Addr.mask(prefixLen)), 96 + prefixLen, null);
+    }
+
+    /**
+     * Removes the one IPv4 route equal to these fields, as {@link #addRoute4} added it (the gateway, interface and
+     * metric must match): a DHCP lease's default route goes, a static default route next to it stays.
+     * @return whether it was there
+     */
+    public boolean removeRoute4(final int prefix, final int prefixLen, final int gateway, final NetInterface dev,
+                                final int metric) {
+        return removeExact(IpAddr.FAMILY_V4, 0L, IpAddr.v4(prefix & Ipv4Addr.mask(prefixLen)), 96 + prefixLen,
+                gateway != 0, 0L, IpAddr.v4(gateway), dev, metric);
     }
 
     // ---------------------------------------------------------------- IPv6 API
@@ -171,6 +185,25 @@ public final class RouteTable {
             engine.routesChanged();
         }
         return removed;
+    }
+
+    /**
+     * Removes the entry equal to these fields (the gateway too, unlike {@link #remove}): one router's default route
+     * among several, or an RA on-link prefix next to the kernel route of an address in it. @return whether found
+     */
+    boolean removeExact(final int fam, final long pHi, final long pLo, final int len, final boolean gw,
+                        final long gHi, final long gLo, final NetInterface dev, final int met) {
+        for (int i = 0; i < count; i++) {
+            if (family[i] == fam && prefixHi[i] == pHi && prefixLo[i] == pLo && len128[i] == len && metric[i] == met
+                    && hasGw[i] == gw && gwHi[i] == (gw ? gHi : 0L) && gwLo[i] == (gw ? gLo : 0L)
+                    && iface[i] == dev) {
+                shift(i + 1, -1);
+                count--;
+                engine.routesChanged();
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes every route over {@code dev} (interface removed). */

@@ -91,6 +91,13 @@ public enum Counter {
     DAD_STARTED,
     DAD_SUCCEEDED,
     DAD_FAILED,
+    /** Router Solicitations sent (RFC 4861 §6.3.7). */
+    NDP_OUT_ROUTER_SOLICITS,
+    /** Addresses formed by stateless autoconfiguration (RFC 4862 §5.5.3 d). */
+    SLAAC_ADDRESSES,
+    /** DHCPv6 client messages sent / accepted (RFC 8415). */
+    DHCP6_OUT_MESSAGES,
+    DHCP6_IN_MESSAGES,
 
     MLD_IN_QUERIES,
     MLD_IN_REPORTS,

@@ -160,6 +160,33 @@ public enum DropReason {
     NDP_REDIRECT_IGNORED,
     /** A solicitation could not be sent: the interface has no usable (non-tentative) source address. */
     NDP_NO_SOURCE_ADDRESS,
+    /** Router Advertisement whose IP source is not link-local (RFC 4861 §6.1.2). */
+    NDP_RA_BAD_SOURCE,
+    /** Router Advertisement failing the other RFC 4861 §6.1.2 checks: ICMP code not 0, shorter than 16 bytes, an
+     * option of length zero or running past the message. */
+    NDP_RA_MALFORMED,
+    /** One option of an accepted Router Advertisement ignored: wrong length for its type, a malformed DNSSL name
+     * (RFC 8106 §5.2), a prefix whose preferred lifetime exceeds the valid one (RFC 4862 §5.5.3 c), a link-local
+     * prefix, an MTU outside 1280..link maximum (RFC 4861 §6.3.4). */
+    NDP_RA_BAD_OPTION,
+
+    // ---------------------------------------------------------------- DHCPv6 client (RFC 8415)
+    /** Shorter than the 4-byte message header. */
+    DHCP6_TRUNCATED,
+    /** An option (or a sub-option of IA_NA / IAADDR) whose length runs past its container, or a fixed-size option
+     * with a wrong length (RFC 8415 §16: "MUST discard"). */
+    DHCP6_MALFORMED,
+    /** Transaction id of no exchange in progress (RFC 8415 §16.3, §16.10). */
+    DHCP6_WRONG_XID,
+    /** Client Identifier missing or not ours (RFC 8415 §16.3, §16.10). */
+    DHCP6_WRONG_CLIENT_ID,
+    /** Advertise / Reply without a Server Identifier (RFC 8415 §16.3, §16.10). */
+    DHCP6_NO_SERVER_ID,
+    /** A message type a client does not accept (Solicit, Request... sent to port 546; Reconfigure without
+     * authentication, RFC 8415 §16.11), or an Advertise / Reply the current state does not expect. */
+    DHCP6_UNEXPECTED,
+    /** Advertise or Reply refused by its contents: NoAddrsAvail, no usable address (RFC 8415 §18.2.9, §18.2.10). */
+    DHCP6_REFUSED,
 
     // ---------------------------------------------------------------- MLD (RFC 3810)
     /** Query with a non-link-local source, a hop limit other than 1, or a bad length (RFC 3810 §5.1.14, §8.1). */

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
  * 3 prefix info (len 4):  | PrefixLen | L|A|rsvd | Valid (4) | Preferred (4) | Reserved2 (4) | Prefix (16) | (§4.6.2)
  * 5 MTU (len 1):          | Reserved (2) | MTU (4) |          (§4.6.4)
  * 25 RDNSS (len 3+2n):    | Reserved (2) | Lifetime (4) | n addresses (16 each) | (RFC 8106 §5.1)
+ * 31 DNSSL (len >= 2):    | Reserved (2) | Lifetime (4) | domain names, DNS wire format, zero padded | (RFC 8106 §5.2)
  * </pre>
  *
  * Usage:
@@ -32,6 +33,7 @@ public final class NdiscOption {
     public static final int REDIRECTED_HEADER = 4;
     public static final int MTU = 5;
     public static final int RDNSS = 25;
+    public static final int DNSSL = 31;
     public static final int PREFIX_FLAG_ON_LINK = 0x80;
     public static final int PREFIX_FLAG_AUTONOMOUS = 0x40;
 
@@ -118,6 +120,9 @@ public final class NdiscOption {
                 return curLen == 8;
             case RDNSS:
                 return curLen >= 24 && ((curLen / 8) & 1) == 1; // RFC 8106 §5.1: length 3 + 2n
+            case DNSSL:
+                return curLen >= 16; // RFC 8106 §5.2: "The minimum value is 2 if at least one domain name is
+                                     // contained in the option"
             default:
                 return true;
         }
@@ -169,6 +174,56 @@ public final class NdiscOption {
 
     public long rdnssLo(int i) {
         return buf.getLong(cur + 16 + i * 16);
+    }
+
+    /** DNSSL lifetime in seconds (0xffffffff = infinity). */
+    public long dnsslLifetime() {
+        return buf.getUnsignedInt(cur + 4);
+    }
+
+    /** Absolute index of the DNSSL domain names (they run to the end of the option, zero padded). */
+    public int dnsslNamesOffset() {
+        return cur + 8;
+    }
+
+    /** Length of the DNSSL domain-name area (padding included). */
+    public int dnsslNamesLength() {
+        return curLen - 8;
+    }
+
+    /** The buffer being iterated. */
+    public ByteBuf buffer() {
+        return buf;
+    }
+
+    /** Writes an RDNSS option (RFC 8106 §5.1) with {@code addrs} = hi, lo, hi, lo...; 8 + 16 n bytes. */
+    public static int emitRdnss(ByteBuf buf, int index, long lifetime, long... addrs) {
+        final int n = addrs.length / 2;
+        buf.setByte(index, RDNSS);
+        buf.setByte(index + 1, 1 + 2 * n);
+        buf.setShort(index + 2, 0);
+        buf.setInt(index + 4, (int) lifetime);
+        for (int i = 0; i < n; i++) {
+            Ipv6Addr.set(buf, index + 8 + 16 * i, addrs[2 * i], addrs[2 * i + 1]);
+        }
+        return 8 + 16 * n;
+    }
+
+    /** Bytes of a DNSSL option holding {@code names} (8 + the encoded names, padded to a multiple of 8). */
+    public static int dnsslLength(String... names) {
+        return 8 + ((DomainNames.encodedLength(names) + 7) & ~7);
+    }
+
+    /** Writes a DNSSL option (RFC 8106 §5.2); {@link #dnsslLength} bytes. */
+    public static int emitDnssl(ByteBuf buf, int index, long lifetime, String... names) {
+        final int len = dnsslLength(names);
+        buf.setByte(index, DNSSL);
+        buf.setByte(index + 1, len / 8);
+        buf.setShort(index + 2, 0);
+        buf.setInt(index + 4, (int) lifetime);
+        final int end = DomainNames.encode(buf, index + 8, names);
+        buf.setZero(end, index + len - end);
+        return len;
     }
 
     /** Writes a link-layer address option (type 1 or 2) at {@code index}; 8 bytes. */

@@ -103,6 +103,7 @@ public final class UdpSocket extends StackSocket {
 
     private int error;
     private boolean closed;
+    private Receiver receiver;
 
     UdpSocket(final UdpLayer layer) {
         super(layer.readyList);
@@ -393,7 +394,26 @@ public final class UdpSocket extends StackSocket {
         qMeta[i] = ip.iface.index() << 16 | ip.ttl << 8 | (ip.flags & IpRxInfo.BROADCAST) | (ip.flags & IpRxInfo.MULTICAST);
         qCount++;
         qBytes += len;
+        if (receiver != null) {
+            receiver.datagramQueued(this); // an in-stack protocol (DHCP): read at once, no ready-list round trip
+            return;
+        }
         signal(READABLE);
+    }
+
+    /**
+     * An in-stack consumer of a socket (a DHCP client): told on the owner thread, from inside the stack's poll, each
+     * time a datagram has been queued; it reads it with {@link #receive} right away. Such a socket never goes on the
+     * ready list (the owner's loop would not know what to do with it).
+     */
+    @FunctionalInterface
+    public interface Receiver {
+        void datagramQueued(UdpSocket socket);
+    }
+
+    /** Installs (or with null removes) the in-stack {@link Receiver} of this socket. */
+    public void setReceiver(final Receiver r) {
+        receiver = r;
     }
 
     /**
