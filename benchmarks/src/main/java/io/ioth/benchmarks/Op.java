@@ -30,4 +30,12 @@ public @interface Op {
      * per second) next to the score, and the chart draws that rate.
      */
     String bytesParam() default "";
+
+    /**
+     * The secondary result (an {@code @AuxCounters} field) that is this benchmark's figure, or empty
+     * for JMH's primary score. A single-shot benchmark that measures bytes of heap, say, reports them
+     * as {@code bytesPerStack}; with {@code metric = "bytesPerStack"} the report shows that value as
+     * the row's score, in {@code B/}<i>op</i>, and JMH's time of the shot not at all.
+     */
+    String metric() default "";
 }

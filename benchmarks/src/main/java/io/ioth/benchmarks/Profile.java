@@ -44,6 +44,18 @@ public enum Profile {
         return b;
     }
 
+    /**
+     * The options for {@code run} under this profile. A single-shot run ({@link Suite.Run#singleShot})
+     * is one measured shot in one fresh JVM after {@code 1} warm-up shot (none in {@link #SMOKE}),
+     * without {@code -prof gc}: its figure is an {@code @AuxCounters} EVENTS count, which JMH adds up
+     * over iterations and forks, and its allocation is the population it builds, not a rate.
+     */
+    public ChainedOptionsBuilder apply(Suite.Run run) {
+        if (!run.singleShot) return apply(run.options());
+        return run.options().forks(1).warmupIterations(warmupIterations > 0 ? 1 : 0).measurementIterations(1)
+                .timeout(TimeValue.minutes(3)).shouldFailOnError(true);
+    }
+
     /** Seconds one parameter combination takes, plus about 2 s for the forked JVM and set-up. */
     public double secondsPerCombination() {
         return forks * (warmupIterations * seconds(warmupTime) + measurementIterations * seconds(measurementTime) + 2);

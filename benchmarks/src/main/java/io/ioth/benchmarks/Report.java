@@ -111,7 +111,7 @@ public final class Report {
                     continue;
                 }
                 try {
-                    results.addAll(new Runner(profile.apply(r.options()).build()).run());
+                    results.addAll(new Runner(profile.apply(r).build()).run());
                 } catch (RunnerException e) {
                     failures++;
                     notes.add("**Failed** `" + r + "`: " + rootMessage(e));
@@ -268,6 +268,10 @@ public final class Report {
                 .append(results.stream().anyMatch(r -> r.bytesPerOp > 0)
                         ? " GB/s is the bytes one operation processes (its size parameter) times operations per second,"
                                 + " in 10^9 bytes/s." : "")
+                .append(results.stream().anyMatch(r -> r.metric != null)
+                        ? " Rows in bytes per stack or connection (`Scale`) are one shot in a fresh JVM: the GC-settled used"
+                                + " heap after building the idle population minus before, divided by its size (JMH's time of"
+                                + " the shot is not shown; no error estimate)." : "")
                 .append("\n\n");
         for (String n : notes) b.append("- ").append(n).append('\n');
         if (!notes.isEmpty()) b.append('\n');

@@ -1,6 +1,7 @@
 package io.ioth.benchmarks;
 
 import io.ioth.vde.testing.RealTools;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
@@ -46,11 +47,21 @@ public final class Suite {
         public final Map<String, String[]> params;
         /** Tools this run needs (empty: runs anywhere). */
         public final List<String> needs;
+        /**
+         * A {@code Mode.SingleShotTime} benchmark whose figure is one measurement in a fresh JVM (the
+         * heap per idle stack): {@link Profile#apply(Run)} runs it once, not the profile's iterations.
+         */
+        public final boolean singleShot;
 
         Run(String benchmark, Map<String, String[]> params, List<String> needs) {
+            this(benchmark, params, needs, false);
+        }
+
+        Run(String benchmark, Map<String, String[]> params, List<String> needs, boolean singleShot) {
             this.benchmark = benchmark;
             this.params = params;
             this.needs = needs;
+            this.singleShot = singleShot;
         }
 
         /** Options that select exactly this run; the caller adds the profile. */
@@ -82,18 +93,24 @@ public final class Suite {
         Set<BenchmarkListEntry> entries = BenchmarkList.defaultList()
                 .find(OutputFormatFactory.createFormatInstance(quiet, VerboseMode.SILENT), inc, List.of());
         Map<String, Map<String, String[]>> byName = new LinkedHashMap<>();
+        Set<String> singleShot = new TreeSet<>();
         for (BenchmarkListEntry e : entries) {
             Map<String, String[]> p = e.getParams().hasValue() ? e.getParams().get() : Map.of();
             byName.putIfAbsent(e.getUsername(), new LinkedHashMap<>(p));
+            if (e.getMode() == Mode.SingleShotTime) singleShot.add(e.getUsername());
         }
         List<Run> runs = new ArrayList<>();
-        byName.forEach((name, params) -> runs.addAll(split(name, params)));
+        byName.forEach((name, params) -> runs.addAll(split(name, params, singleShot.contains(name))));
         return runs;
     }
 
     /** The cartesian product, over parameters, of each parameter's values grouped by what they need. */
     static List<Run> split(String benchmark, Map<String, String[]> params) {
-        List<Run> runs = List.of(new Run(benchmark, new LinkedHashMap<>(), List.of()));
+        return split(benchmark, params, false);
+    }
+
+    static List<Run> split(String benchmark, Map<String, String[]> params, boolean singleShot) {
+        List<Run> runs = List.of(new Run(benchmark, new LinkedHashMap<>(), List.of(), singleShot));
         for (Map.Entry<String, String[]> p : params.entrySet()) {
             Map<List<String>, List<String>> groups = new LinkedHashMap<>();
             for (String v : p.getValue()) {
@@ -106,7 +123,7 @@ public final class Suite {
                     np.put(p.getKey(), g.getValue().toArray(new String[0]));
                     Set<String> needs = new TreeSet<>(r.needs);
                     needs.addAll(g.getKey());
-                    next.add(new Run(benchmark, np, List.copyOf(needs)));
+                    next.add(new Run(benchmark, np, List.copyOf(needs), singleShot));
                 }
             }
             runs = next;

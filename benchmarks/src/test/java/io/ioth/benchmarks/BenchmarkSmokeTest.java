@@ -37,15 +37,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exercised; no warm-up; one 200 ms iteration). Each must produce a finite, positive score.
  * Parameter values that need the real world ({@link Suite#NEEDS}) run in their own test, gated by
  * {@link RealTools#require}: skipped with the reason on a laptop, mandatory under {@code CI=true}.
- * Then the results go through the report's JSON round trip. Whole class: about 25-40 s on 2 cores
- * (21 parameter combinations in-JVM).
+ * Then the results go through the report's JSON round trip. Whole class: about 60-90 s on 2 cores
+ * (30 parameter combinations in-JVM, the two single-shot scale benchmarks among them).
  */
 class BenchmarkSmokeTest {
     @TempDir
     Path dir;
 
     @Test
-    @Timeout(180)
+    @Timeout(360)
     void everyBenchmarkRunsOnce() throws Exception {
         List<Suite.Run> runs = Suite.plan(List.of());
         assertFalse(runs.isEmpty(), "no benchmarks in META-INF/BenchmarkList: was the annotation processor run?");
@@ -78,7 +78,7 @@ class BenchmarkSmokeTest {
         Path log = dir.resolve("jmh-" + Math.abs(run.toString().hashCode()) + ".log");
         Collection<RunResult> results;
         try {
-            results = new Runner(Profile.SMOKE.apply(run.options()).output(log.toString()).build()).run();
+            results = new Runner(Profile.SMOKE.apply(run).output(log.toString()).build()).run();
         } catch (RunnerException e) {
             throw new AssertionError(run + " failed: " + e + "\n--- JMH output ---\n" + tail(log), e);
         }

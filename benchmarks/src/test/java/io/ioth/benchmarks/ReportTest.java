@@ -113,6 +113,27 @@ class ReportTest {
     }
 
     @Test
+    void aSingleShotFigureFromAuxCountersIsTheScore() {
+        String stacks = "io.ioth.benchmarks.engine.ScaleBenchmark.idleStacks"; // @Op(metric = "bytesPerStack")
+        String conns = "io.ioth.benchmarks.engine.ScaleBenchmark.idleConnections"; // @Op(metric = "bytesPerConnection")
+        String shot = "{\"benchmark\":\"%s\",\"mode\":\"ss\",\"forks\":1,\"params\":{%s},"
+                + "\"primaryMetric\":{\"score\":1392.4,\"scoreError\":\"NaN\",\"scoreUnit\":\"ms/op\"},"
+                + "\"secondaryMetrics\":{\"%s\":{\"score\":%s,\"scoreError\":\"NaN\",\"scoreUnit\":\"#\"}}}";
+        List<BenchResult> rs = BenchResult.parse("[" + String.format(shot, stacks, "\"stacks\":\"1000\"", "bytesPerStack", "130460.0")
+                + "," + String.format(shot, conns, "\"connections\":\"10000\"", "bytesPerConnection", "2040.0") + "]");
+        BenchResult c = rs.get(0), st = rs.get(1);
+        assertEquals("Scale.idleConnections", c.shortName());
+        assertEquals(2040.0, c.score);
+        assertEquals("B/connection", c.unit());
+        assertEquals(130460.0, st.score);
+        assertEquals("B/stack", st.unit());
+        assertEquals("bytesPerStack", st.metric);
+        assertTrue(Double.isNaN(st.error));
+        String table = Markdown.table(rs);
+        assertTrue(table.contains("| Scale.idleStacks | `stacks=1000` | 130,460 | \u2014 | B/stack |"), table);
+    }
+
+    @Test
     void opsOfBytesGetARateInGigabytesPerSecond() {
         String sum = "io.ioth.benchmarks.packet.ChecksumBenchmark.sum"; // @Op(bytesParam = "size")
         String echo = "io.ioth.benchmarks.packet.IcmpEchoBenchmark.echo"; // no bytesParam

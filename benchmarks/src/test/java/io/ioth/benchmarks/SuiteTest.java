@@ -30,7 +30,7 @@ class SuiteTest {
 
     @Test
     void everyBenchmarkOnTheClasspathIsPlanned() {
-        List<Suite.Run> runs = Suite.plan(List.of("Tcp"));
+        List<Suite.Run> runs = Suite.plan(List.of("benchmarks\\.Tcp"));
         assertEquals(List.of("io.ioth.benchmarks.TcpBulkBenchmark.bulk", "io.ioth.benchmarks.TcpConnectBenchmark.connectAcceptClose",
                 "io.ioth.benchmarks.TcpEchoBenchmark.echo"), runs.stream().map(r -> r.benchmark).sorted().toList());
         Suite.Run echo = runs.stream().filter(r -> r.benchmark.endsWith("echo")).findFirst().orElseThrow();
@@ -42,11 +42,35 @@ class SuiteTest {
     void packetPathBenchmarksRunAnywhere() {
         List<Suite.Run> runs = Suite.plan(List.of("packet\\."));
         assertEquals(List.of("ChecksumBenchmark.sum", "ChecksumBenchmark.sumNative", "IcmpEchoBenchmark.echo",
-                "LinkBaselineBenchmark.receive", "UdpReceiveBenchmark.receive", "UdpSendBenchmark.send"),
+                "LinkBaselineBenchmark.receive", "TcpAckBenchmark.ack", "TcpDemuxBenchmark.demux",
+                "TcpReceiveBenchmark.receive", "TcpSendBenchmark.send", "UdpReceiveBenchmark.receive",
+                "UdpSendBenchmark.send"),
                 runs.stream().map(r -> r.benchmark.substring("io.ioth.benchmarks.packet.".length())).sorted().toList());
         for (Suite.Run r : runs) assertEquals(List.of(), r.needs, r.toString());
         Suite.Run udp = runs.stream().filter(r -> r.benchmark.endsWith("UdpReceiveBenchmark.receive")).findFirst().orElseThrow();
         assertArrayEquals(new String[] {"32", "64"}, udp.params.get("batch"));
         assertEquals(4, udp.combinations());
+    }
+
+    @Test
+    void engineBenchmarks_scaleRunsAsOneShot() {
+        List<Suite.Run> runs = Suite.plan(List.of("benchmarks\\.engine\\."));
+        assertEquals(List.of("ScaleBenchmark.idleConnections", "ScaleBenchmark.idleStacks", "TcpBulkStacksBenchmark.bulk"),
+                runs.stream().map(r -> r.benchmark.substring("io.ioth.benchmarks.engine.".length())).sorted().toList());
+        for (Suite.Run r : runs) {
+            assertEquals(List.of(), r.needs, r.toString());
+            assertEquals(r.benchmark.contains("Scale"), r.singleShot, r.toString());
+        }
+        Suite.Run bulk = runs.stream().filter(r -> r.benchmark.endsWith("bulk")).findFirst().orElseThrow();
+        assertArrayEquals(new String[] {"1500", "9000"}, bulk.params.get("mtu"));
+        Suite.Run stacks = runs.stream().filter(r -> r.benchmark.endsWith("idleStacks")).findFirst().orElseThrow();
+        assertEquals(List.of("stacks"), List.copyOf(stacks.params.keySet()), "only its own parameter");
+        // one measured shot in one JVM whatever the profile: JMH adds @AuxCounters EVENTS up over iterations
+        for (Profile p : Profile.values()) {
+            org.openjdk.jmh.runner.options.Options o = p.apply(stacks).build();
+            assertEquals(1, o.getForkCount().get(), p.toString());
+            assertEquals(1, o.getMeasurementIterations().get(), p.toString());
+            assertEquals(List.of(), o.getProfilers(), p.toString());
+        }
     }
 }

@@ -13,6 +13,8 @@ import io.ioth.tcpip.wire.Ipv4Addr;
 import io.ioth.tcpip.wire.Ipv4Packet;
 import io.ioth.tcpip.wire.Ipv4Repr;
 import io.ioth.tcpip.wire.MacAddr;
+import io.ioth.tcpip.wire.TcpPacket;
+import io.ioth.tcpip.wire.TcpRepr;
 import io.ioth.tcpip.wire.UdpPacket;
 import io.ioth.tcpip.wire.UdpRepr;
 import io.ioth.tcpip.wire.WireError;
@@ -69,7 +71,7 @@ final class Frames {
     }
 
     /** Ethernet A to B and an IPv4 header A to B (TTL 64, DF clear) with room for {@code payloadLen} bytes. */
-    private static ByteBuf ipv4(int protocol, int payloadLen) {
+    static ByteBuf ipv4(int protocol, int payloadLen) {
         int len = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + payloadLen;
         ByteBuf b = Unpooled.buffer(len, len).writerIndex(len);
         new EthernetRepr().set(MAC_A, MAC_B, EtherType.IPV4).emit(new EthernetFrame().wrap(b, 0, len));
@@ -79,7 +81,7 @@ final class Frames {
         return b;
     }
 
-    private static void fill(ByteBuf b, int from, int len) {
+    static void fill(ByteBuf b, int from, int len) {
         for (int i = 0; i < len; i++) b.setByte(from + i, (i * 7 + 3) & 0xff);
     }
 
@@ -118,6 +120,10 @@ final class Frames {
             UdpPacket p = new UdpPacket();
             p.wrap(b, at, ip.payloadLen); // parse checks the lengths
             expect(new UdpRepr().parse(p, ip.pseudoHeaderSum(), false, ChecksumPolicy.VERIFY), "UDP");
+        } else if (protocol == IpProtocol.TCP) {
+            TcpPacket p = new TcpPacket();
+            expect(p.wrapChecked(b, at, ip.payloadLen), "TCP");
+            expect(new TcpRepr().parse(p, ip.pseudoHeaderSum(), ChecksumPolicy.VERIFY), "TCP");
         }
         return ip.payloadLen;
     }

@@ -31,6 +31,8 @@ public final class BenchResult {
     public final double allocNorm;
     /** What one op is, and ops ({@link Op}), or null. */
     public final String op, ops;
+    /** The {@code @AuxCounters} result shown as the score ({@link Op#metric()}), or null for JMH's primary score. */
+    public final String metric;
     /** Bytes one op processes ({@link Op#bytesParam()}), or 0. */
     public final long bytesPerOp;
     /**
@@ -54,10 +56,21 @@ public final class BenchResult {
         }
         jp.forEach((k, v) -> p.putIfAbsent(k, String.valueOf(v)));
         params = Collections.unmodifiableMap(p);
+        Op ann = lookUpOp(String.valueOf(o.get("benchmark")));
         Map<String, Object> pm = Json.object(o.get("primaryMetric"));
+        Map<String, Object> secondary = Json.object(o.get("secondaryMetrics"));
+        String unit = String.valueOf(pm.get("scoreUnit"));
+        String m = null;
+        if (ann != null && !ann.metric().isEmpty() && secondary.containsKey(ann.metric())) {
+            // the figure is an @AuxCounters result (bytes of heap per stack, say), not the time
+            m = ann.metric();
+            pm = Json.object(secondary.get(m));
+            unit = "B/op";
+        }
+        metric = m;
         score = Json.number(pm.get("score"));
         error = Json.number(pm.get("scoreError"));
-        rawUnit = String.valueOf(pm.get("scoreUnit"));
+        rawUnit = unit;
         Map<Double, Double> pc = new TreeMap<>();
         Json.object(pm.get("scorePercentiles")).forEach((k, v) -> pc.put(Double.parseDouble(k), Json.number(v)));
         percentiles = Collections.unmodifiableMap(pc);
@@ -68,7 +81,6 @@ public final class BenchResult {
             if (name.equals("gc.alloc.rate.norm")) alloc = Json.number(Json.object(e.getValue()).get("score"));
         }
         allocNorm = alloc;
-        Op ann = lookUpOp(benchmark);
         op = ann == null ? null : ann.value();
         ops = ann == null ? null : ann.plural().isEmpty() ? ann.value() : ann.plural();
         long bytes = 0;
