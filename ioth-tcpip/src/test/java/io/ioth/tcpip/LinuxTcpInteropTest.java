@@ -7,7 +7,6 @@ import io.ioth.tcpip.iface.StackConfig;
 import io.ioth.tcpip.socket.StackSocket;
 import io.ioth.tcpip.socket.tcp.TcpConfig;
 import io.ioth.tcpip.socket.tcp.TcpCounter;
-import io.ioth.tcpip.socket.tcp.TcpErrors;
 import io.ioth.tcpip.socket.tcp.TcpListener;
 import io.ioth.tcpip.socket.tcp.TcpSocket;
 import io.ioth.tcpip.socket.tcp.TcpState;
@@ -127,21 +126,6 @@ class LinuxTcpInteropTest {
 
     // ================================================================== tests
 
-    /** NetError carries the TCP codes with the numbers TcpErrors (which predates them) uses. */
-    @Test
-    void tcpErrorCodes_agreeBetweenNetErrorAndTcpErrors() {
-        assertEquals(TcpErrors.EPIPE, NetError.EPIPE);
-        assertEquals(TcpErrors.ECONNABORTED, NetError.ECONNABORTED);
-        assertEquals(TcpErrors.ECONNRESET, NetError.ECONNRESET);
-        assertEquals(TcpErrors.ETIMEDOUT, NetError.ETIMEDOUT);
-        assertEquals(TcpErrors.EALREADY, NetError.EALREADY);
-        for (int e : new int[] {NetError.EPIPE, NetError.ECONNABORTED, NetError.ECONNRESET, NetError.ETIMEDOUT,
-                NetError.EALREADY}) {
-            assertEquals(TcpErrors.name(e), NetError.name(e));
-            assertEquals(TcpErrors.message(e), NetError.message(e));
-        }
-    }
-
     /** (a) ncat in the namespace sends 20 MB to a listener on the stack over IPv4; the stack reads it byte-exact. */
     @Test
     void kernelSends20MB_toTheStack_ipv4() throws Exception {
@@ -179,7 +163,7 @@ class LinuxTcpInteropTest {
         boolean done = driver.await(TRANSFER_MS, now -> sink.eof || sink.error != 0);
         assertTrue(done, what + ": not done in " + TRANSFER_MS + " ms: read " + sink.bytes + " bytes; "
                 + stateOf(sink) + "; ncat: " + ncat.output());
-        assertEquals(0, sink.error, TcpErrors.name(sink.error));
+        assertEquals(0, sink.error, NetError.name(sink.error));
         assertEquals(SIZE, sink.bytes);
         assertEquals(expected, sink.hex());
         report(what + " kernel -> stack", SIZE, sink.t1 - sink.t0);
@@ -221,7 +205,7 @@ class LinuxTcpInteropTest {
             });
             assertTrue(acked, "not acknowledged in " + TRANSFER_MS + " ms: " + driver.call(now -> src.s.toString())
                     + "; ncat: " + ncat.output());
-            assertEquals(0, src.error, TcpErrors.name(src.error));
+            assertEquals(0, src.error, NetError.name(src.error));
             assertTrue(ncat.process().waitFor(10, TimeUnit.SECONDS), "ncat did not exit: " + ncat.output());
             String got = ns.exec("sha256sum", file.toString()).check("sha256sum").out().split(" ")[0];
             assertEquals(SIZE, Files.size(file));
@@ -270,15 +254,15 @@ class LinuxTcpInteropTest {
             assertTrue(driver.await(5000, now -> sink.s.isConnected()), "not connected");
             driver.run(now -> {
                 int n = sink.s.send(data);
-                assertEquals(100_000, n, TcpErrors.name(n));
+                assertEquals(100_000, n, NetError.name(n));
                 assertEquals(NetError.OK, sink.s.shutdownOutput(now));
                 // (4) output queued between polls: the engine asks to be polled at once, not at the next timer
                 assertTrue(stack.nextDeadline() <= now, "nextDeadline " + (stack.nextDeadline() - now));
-                assertEquals(TcpErrors.EPIPE, sink.s.send(Unpooled.wrappedBuffer(new byte[1])));
+                assertEquals(NetError.EPIPE, sink.s.send(Unpooled.wrappedBuffer(new byte[1])));
             });
             assertTrue(driver.await(10_000, now -> sink.eof || sink.error != 0),
                     "no reply/EOF: " + stateOf(sink) + "; ncat: " + ncat.output());
-            assertEquals(0, sink.error, TcpErrors.name(sink.error));
+            assertEquals(0, sink.error, NetError.name(sink.error));
             assertEquals("100000", new String(sink.content, 0, (int) sink.bytes, StandardCharsets.US_ASCII).trim());
             assertTrue(driver.await(5000, now -> sink.s.state() == TcpState.TIME_WAIT
                     || sink.s.state() == TcpState.CLOSED), stateOf(sink));

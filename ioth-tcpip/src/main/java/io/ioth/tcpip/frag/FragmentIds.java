@@ -1,5 +1,7 @@
 package io.ioth.tcpip.frag;
 
+import io.ioth.tcpip.storage.SipHash;
+
 import java.util.random.RandomGenerator;
 
 /**
@@ -56,67 +58,5 @@ public final class FragmentIds {
         int index = (int) (h >>> 32) & (TABLE_SIZE - 1); // G
         int counter = ++table[index];
         return (int) h + counter; // F + table[index]
-    }
-
-    /**
-     * SipHash-2-4 (Aumasson &amp; Bernstein, 2012) over whole 64-bit little-endian words, like Linux's
-     * {@code siphash_2u64}/{@code siphash_4u64}. Reusable state, no allocation; not thread-safe.
-     */
-    static final class SipHash {
-        private long v0;
-        private long v1;
-        private long v2;
-        private long v3;
-        private int length;
-
-        SipHash init(long k0, long k1) {
-            v0 = k0 ^ 0x736f6d6570736575L;
-            v1 = k1 ^ 0x646f72616e646f6dL;
-            v2 = k0 ^ 0x6c7967656e657261L;
-            v3 = k1 ^ 0x7465646279746573L;
-            length = 0;
-            return this;
-        }
-
-        /** Absorbs 8 message bytes (the word's little-endian encoding). */
-        SipHash word(long m) {
-            v3 ^= m;
-            round();
-            round();
-            v0 ^= m;
-            length += 8;
-            return this;
-        }
-
-        long finish() {
-            long b = (long) (length & 0xff) << 56; // last block: length mod 256 in the top byte, no tail bytes
-            v3 ^= b;
-            round();
-            round();
-            v0 ^= b;
-            v2 ^= 0xff;
-            round();
-            round();
-            round();
-            round();
-            return v0 ^ v1 ^ v2 ^ v3;
-        }
-
-        private void round() {
-            v0 += v1;
-            v1 = Long.rotateLeft(v1, 13);
-            v1 ^= v0;
-            v0 = Long.rotateLeft(v0, 32);
-            v2 += v3;
-            v3 = Long.rotateLeft(v3, 16);
-            v3 ^= v2;
-            v0 += v3;
-            v3 = Long.rotateLeft(v3, 21);
-            v3 ^= v0;
-            v2 += v1;
-            v1 = Long.rotateLeft(v1, 17);
-            v1 ^= v2;
-            v2 = Long.rotateLeft(v2, 32);
-        }
     }
 }

@@ -211,7 +211,7 @@ public final class Reassembler implements AutoCloseable {
     private final int maxFragmentSlots;
     private final long hashK0;
     private final long hashK1;
-    private final FragmentIds.SipHash sip = new FragmentIds.SipHash();
+    private final io.ioth.tcpip.storage.SipHash sip = new io.ioth.tcpip.storage.SipHash();
 
     // open-addressing hash table: datagram index + 1, 0 = empty
     private final int[] table;

@@ -6,8 +6,8 @@ package io.ioth.tcpip.iface;
  * exception Netty users expect ({@code EADDRINUSE} to {@code BindException}, {@code ECONNREFUSED} to
  * {@code PortUnreachableException}/{@code ConnectException}, {@code ENETUNREACH}/{@code EHOSTUNREACH} to
  * {@code NoRouteToHostException}, {@code ECONNRESET} to "Connection reset by peer", ...). {@link #OK} (0) and
- * positive values mean success. The TCP codes (EPIPE, ECONNABORTED, ECONNRESET, ETIMEDOUT, EALREADY) are the same
- * numbers as {@code socket.tcp.TcpErrors}, which predates them here (LinuxTcpInteropTest checks they agree).
+ * positive values mean success. TCP reports its results with these codes too (EPIPE, ECONNABORTED, ECONNRESET,
+ * ETIMEDOUT, EALREADY...).
  *
  * <p>Static constants; thread-safe.
  */

@@ -34,6 +34,7 @@ public final class TcpConfig {
     final boolean delayedAck;
     final long delayedAckNanos;
     final int quickAckSegments;
+    final boolean ackCoalescing;
     final boolean noDelay;
     final long keepAliveIdleNanos;
     final long keepAliveIntervalNanos;
@@ -85,6 +86,7 @@ public final class TcpConfig {
         delayedAck = b.delayedAck;
         delayedAckNanos = b.delayedAckNanos;
         quickAckSegments = b.quickAckSegments;
+        ackCoalescing = b.ackCoalescing;
         noDelay = b.noDelay;
         keepAliveIdleNanos = b.keepAliveIdleNanos;
         keepAliveIntervalNanos = b.keepAliveIntervalNanos;
@@ -140,6 +142,7 @@ public final class TcpConfig {
     public boolean delayedAck() { return delayedAck; }
     public long delayedAckNanos() { return delayedAckNanos; }
     public int quickAckSegments() { return quickAckSegments; }
+    public boolean ackCoalescing() { return ackCoalescing; }
     public boolean noDelay() { return noDelay; }
     public long keepAliveIdleNanos() { return keepAliveIdleNanos; }
     public long keepAliveIntervalNanos() { return keepAliveIntervalNanos; }
@@ -205,6 +208,7 @@ public final class TcpConfig {
         private boolean delayedAck = true;
         private long delayedAckNanos = 40_000_000L;
         private int quickAckSegments = 16;
+        private boolean ackCoalescing = true;
         private boolean noDelay;
         private long keepAliveIdleNanos = 7_200_000_000_000L;
         private long keepAliveIntervalNanos = 75_000_000_000L;
@@ -342,6 +346,22 @@ public final class TcpConfig {
         /** Segments ACKed at once at the start of a connection (Linux quick-ACK mode, TCP_MAX_QUICKACKS); 16. */
         public Builder quickAckSegments(final int v) {
             quickAckSegments = (int) nonNegative(v, "quickAckSegments");
+            return this;
+        }
+
+        /**
+         * GRO-like ACK coalescing; on. In-order data that arrives in one ingress batch (the frames a poll reads from
+         * a link) is acknowledged once, at the batch's egress, instead of every second segment as it arrives:
+         * Linux does the same for segments GRO merged, or that were backlogged while the socket was busy (one
+         * {@code __tcp_ack_snd_check} per skb). RFC 5681 §4.2 allows it ("an ACK SHOULD be generated for at least
+         * every second full-sized segment", a SHOULD that stretch ACKs relax, RFC 2525 §2.13 notes the sender
+         * must cope); out-of-order, duplicate and gap-filling segments are still acknowledged at once (RFC 5681
+         * §4.2 MUST/SHOULD), so duplicate-ACK counting and SACK loss detection see every hole. Replies to
+         * arriving ACKs (new data the window allows) also leave at the batch's egress. Fewer ACK frames matter on a
+         * VDE switch, where every frame costs a switch and a plug process a context switch.
+         */
+        public Builder ackCoalescing(final boolean on) {
+            ackCoalescing = on;
             return this;
         }
 

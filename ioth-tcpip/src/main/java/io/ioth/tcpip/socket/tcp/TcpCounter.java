@@ -83,7 +83,9 @@ public enum TcpCounter {
      * tcp_write_xmit does). */
     LOCAL_QUEUE_FULL,
     /** Receive-buffer increases made by auto-tuning (Linux tcp_rcv_space_adjust). */
-    RCVBUF_AUTOTUNED;
+    RCVBUF_AUTOTUNED,
+    /** Reordered duplicate ACKs accepted although older than TS.Recent (Linux tcp_disordered_ack; PAWS exemption). */
+    DISORDERED_ACKS;
 
     static final TcpCounter[] VALUES = values();
 }

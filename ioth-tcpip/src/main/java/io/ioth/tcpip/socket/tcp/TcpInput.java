@@ -170,6 +170,29 @@ final class TcpInput {
 
     // ================================================================== the other states (RFC 9293 §3.10.7.4)
 
+    /**
+     * Linux {@code tcp_disordered_ack}: a segment that fails PAWS only because the path reordered it is still
+     * acceptable when it is (1) a pure ACK at RCV.NXT, (2) a duplicate ACK (SEG.ACK = SND.UNA), (3) that would not
+     * update the send window, and (4) whose timestamp is older than TS.Recent by less than the RTO (replay window).
+     * Dropping such ACKs would throw away the SACK blocks of a reordered stream of duplicate ACKs, and with them the
+     * sender's loss detection (seen through wirefilter with reordering: thousands of PAWS drops, then RTOs).
+     */
+    private static boolean disorderedAck(final TcpSocket s, final Segment seg, final long now) {
+        final TcpRepr r = seg.repr;
+        if (!seg.hasAck() || seg.syn() || (r.flags & TcpOutput.FIN) != 0 || r.payloadLen != 0 || r.seq != s.rcvNxt
+                || r.ack != s.sndUna) {
+            return false;
+        }
+        final long nwin = (long) r.window << s.sndScale;
+        final boolean mayUpdateWindow = Seq.gt(r.seq, s.sndWl1)
+                || (r.seq == s.sndWl1 && (nwin > (s.sndWnd & 0xffffffffL) || nwin == 0)); // tcp_may_update_window
+        if (mayUpdateWindow) {
+            return false;
+        }
+        final long rtoMs = s.rtt.current(s.stack.config.rtoMaxNanos) / 1_000_000L; // TS clocks tick in ms
+        return (s.tsRecent - r.options.tsVal) <= rtoMs;
+    }
+
     private static void other(final TcpSocket s, final Segment seg, final long now) {
         final TcpStack st = s.stack;
         final TcpRepr r = seg.repr;
@@ -183,6 +206,9 @@ final class TcpInput {
             if (now - s.tsRecentNanos > TcpSocket.PAWS_IDLE_NANOS) {
                 s.tsRecent = o.tsVal; // §5.5: TS.Recent invalid after 24 days of idleness
                 s.tsRecentNanos = now;
+            } else if (disorderedAck(s, seg, now)) {
+                // accepted: a duplicate ACK that a reordering path delivered late (its SACK blocks still count)
+                st.stats.inc(TcpCounter.DISORDERED_ACKS);
             } else {
                 st.stats.drop(TcpDrop.PAWS);
                 if (r.payloadLen > 0 && Seq.leq(r.seq + r.payloadLen, s.rcvNxt)) {
@@ -367,7 +393,7 @@ final class TcpInput {
                 st.stats.drop(TcpDrop.DATA_AFTER_CLOSE);
                 st.stats.inc(TcpCounter.ABORT_ON_DATA);
                 TcpOutput.sendRst(s, s.sndMax, now);
-                s.toClosed(TcpErrors.ECONNRESET);
+                s.toClosed(NetError.ECONNRESET);
                 return;
             } else {
                 text(s, seg, now);
@@ -431,11 +457,11 @@ final class TcpInput {
             case ESTABLISHED:
             case CLOSE_WAIT:
                 st.stats.inc(TcpCounter.ESTAB_RESETS);
-                s.toClosed(TcpErrors.ECONNRESET);
+                s.toClosed(NetError.ECONNRESET);
                 return;
             case FIN_WAIT_1:
             case FIN_WAIT_2:
-                s.toClosed(TcpErrors.ECONNRESET);
+                s.toClosed(NetError.ECONNRESET);
                 return;
             default:
                 // CLOSING, LAST-ACK, TIME-WAIT: "enter the CLOSED state, delete the TCB, and return"
@@ -817,6 +843,7 @@ final class TcpInput {
             s.raise(TcpSocket.READABLE);
             // RFC 5681 §4.2: an ACK for at least every second full-sized segment (Linux: more than one rcv_mss since
             // the last ACK), at once when a segment fills a gap; otherwise delayed (RFC 9293 §3.8.6.3 < 0.5 s)
+            s.ackCoalesce = !filled;
             if (filled || !c.delayedAck || s.quickAcks > 0 || s.rcvNxt - s.rcvWup > s.rcvMss) {
                 s.ackNow = true;
                 if (s.quickAcks > 0) {

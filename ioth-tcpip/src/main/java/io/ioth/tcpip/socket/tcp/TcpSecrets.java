@@ -1,5 +1,7 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.storage.SipHash;
+
 /**
  * The keyed functions that make a stack's TCP numbers unguessable to off-path attackers, all SipHash-2-4 under
  * secrets fixed at stack creation ({@link TcpConfig.Builder#secret}; random by default, injectable for tests):

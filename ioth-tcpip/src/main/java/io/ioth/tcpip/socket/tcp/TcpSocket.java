@@ -224,6 +224,9 @@ public final class TcpSocket extends TcpEndpoint {
 
     // ------------------------------------------------------------------ ACK state
     boolean ackNow;
+    /** The segment being processed may be acknowledged at the end of the ingress batch ({@link
+     * TcpConfig#ackCoalescing}): in-order data that filled no gap. Reset for every segment. */
+    boolean ackCoalesce;
     int quickAcks;
     long lastRecvNanos;
     long lastSendNanos;
@@ -363,7 +366,7 @@ public final class TcpSocket extends TcpEndpoint {
         return sndq.size();
     }
 
-    /** The pending error ({@code < 0}, Linux errno numbering: {@link TcpErrors}, {@link NetError}) or 0. */
+    /** The pending error ({@code < 0}, Linux errno numbering, {@link NetError}) or 0. */
     public int error() {
         return error;
     }
@@ -473,7 +476,7 @@ public final class TcpSocket extends TcpEndpoint {
      * the ISS (RFC 6528), and queues the SYN, which leaves in the stack's next egress phase.
      *
      * @return {@link NetError#OK} (in progress: {@link #CONNECTED} or an error event follows),
-     *         {@link NetError#EISCONN}, {@link TcpErrors#EALREADY}, {@link NetError#EINVAL} (port 0, wildcard or
+     *         {@link NetError#EISCONN}, {@link NetError#EALREADY}, {@link NetError#EINVAL} (port 0, wildcard or
      *         multicast destination), {@link NetError#ENETUNREACH} &amp; co. (no route),
      *         {@link NetError#EADDRNOTAVAIL} (no free port / tuple in use)
      */
@@ -482,7 +485,7 @@ public final class TcpSocket extends TcpEndpoint {
             return NetError.EINVAL;
         }
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            return TcpErrors.EALREADY;
+            return NetError.EALREADY;
         }
         if (state != TcpState.CLOSED || appClosed) {
             return NetError.EISCONN;
@@ -549,14 +552,14 @@ public final class TcpSocket extends TcpEndpoint {
      * caller keeps its own reference. Segments leave in the stack's next egress phase.
      *
      * @return bytes taken ({@code >= 0}; fewer than offered means the buffer is full: {@code WRITABLE} follows), or
-     *         {@link TcpErrors#EPIPE} (output shut down), {@link NetError#ENOTCONN}, or the connection's error
+     *         {@link NetError#EPIPE} (output shut down), {@link NetError#ENOTCONN}, or the connection's error
      */
     public int send(final ByteBuf src) {
         if (error != 0) {
             return error;
         }
         if (outputShutdown || finQueued) {
-            return TcpErrors.EPIPE;
+            return NetError.EPIPE;
         }
         switch (state) {
             case SYN_SENT:
@@ -568,7 +571,7 @@ public final class TcpSocket extends TcpEndpoint {
             case LISTEN:
                 return NetError.ENOTCONN;
             default:
-                return TcpErrors.EPIPE;
+                return NetError.EPIPE;
         }
         final int want = src.readableBytes();
         final int n = sndq.append(src, Math.max(0, sndBufSize - sndq.size()), stack.net.alloc());

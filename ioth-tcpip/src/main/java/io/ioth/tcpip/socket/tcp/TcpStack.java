@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import io.ioth.tcpip.iface.IpAddr;
 import io.ioth.tcpip.socket.ReadyList;
 import io.ioth.tcpip.wire.TcpPacket;
@@ -201,10 +202,17 @@ public final class TcpStack {
                 s = null;
             }
             if (s != null) {
+                s.ackCoalesce = false;
                 TcpInput.process(s, sg, now);
                 if (s.state != TcpState.CLOSED) {
-                    TcpOutput.output(s, now);
-                    arm(s);
+                    if (config.ackCoalescing && s.state == TcpState.ESTABLISHED && (!s.ackNow || s.ackCoalesce)) {
+                        // GRO-like (TcpConfig#ackCoalescing): what this segment calls for (an ACK of in-order data,
+                        // data the ACK lets out) leaves with the rest of the batch's at egress, as one ACK
+                        markDirty(s);
+                    } else {
+                        TcpOutput.output(s, now);
+                        arm(s);
+                    }
                 }
                 return;
             }
@@ -613,7 +621,7 @@ public final class TcpStack {
         closed = true;
         for (TcpSocket s : flows.snapshot()) {
             s.appClosed = true;
-            s.toClosed(TcpErrors.ECONNABORTED);
+            s.toClosed(NetError.ECONNABORTED);
         }
         for (TcpListener l : ports.listeners()) {
             l.close(0L); // its queued connections are CLOSED already: nothing is sent

@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 /**
  * The timers of a connection (gVisor {@code tcp/timer.go}; Linux {@code tcp_timer.c}), kept as deadline fields in
  * the socket (smoltcp's {@code Timer}) and run by {@link TcpStack#onTimer} when the earliest is due:
@@ -84,7 +85,7 @@ final class TcpTimers {
                 if (s.retransmits >= c.synRetries) {
                     st.stats.inc(TcpCounter.ATTEMPT_FAILS);
                     st.stats.inc(TcpCounter.ABORT_ON_TIMEOUT);
-                    s.toClosed(s.softError != 0 ? s.softError : TcpErrors.ETIMEDOUT);
+                    s.toClosed(s.softError != 0 ? s.softError : NetError.ETIMEDOUT);
                     return;
                 }
                 s.retransmits++;
@@ -103,7 +104,7 @@ final class TcpTimers {
                         s.appClosed = true;
                         s.toClosed(0); // a half-open connection nobody completed leaves the SYN queue
                     } else {
-                        s.toClosed(TcpErrors.ETIMEDOUT);
+                        s.toClosed(NetError.ETIMEDOUT);
                     }
                     return;
                 }
@@ -129,7 +130,7 @@ final class TcpTimers {
         }
         if (s.retransmits >= c.retries2) {
             st.stats.inc(TcpCounter.ABORT_ON_TIMEOUT);
-            s.toClosed(s.softError != 0 ? s.softError : TcpErrors.ETIMEDOUT);
+            s.toClosed(s.softError != 0 ? s.softError : NetError.ETIMEDOUT);
             return;
         }
         st.stats.inc(TcpCounter.TIMEOUTS);
@@ -201,7 +202,7 @@ final class TcpTimers {
         if (s.probesOut >= st.config.retries2) {
             // Linux tcp_probe_timer: max_probes = tcp_retries2, then tcp_write_err
             st.stats.inc(TcpCounter.ABORT_ON_TIMEOUT);
-            s.toClosed(TcpErrors.ETIMEDOUT);
+            s.toClosed(NetError.ETIMEDOUT);
             return;
         }
         final int wndRoom = s.sndUna + s.sndWnd - s.sndNxt;
@@ -264,7 +265,7 @@ final class TcpTimers {
         if (s.probesOut >= s.keepAliveProbes) {
             s.stack.stats.inc(TcpCounter.ABORT_ON_TIMEOUT);
             TcpOutput.sendRst(s, s.sndMax, now);
-            s.toClosed(s.softError != 0 ? s.softError : TcpErrors.ETIMEDOUT);
+            s.toClosed(s.softError != 0 ? s.softError : NetError.ETIMEDOUT);
             return;
         }
         s.stack.stats.inc(TcpCounter.KEEPALIVE_PROBES);

@@ -67,7 +67,7 @@ class BulkTransferTest extends TcpTestBase {
                     chunk = net.alloc.directBuffer(n).writeBytes(bytes);
                 }
                 final int r = s.send(chunk);
-                assertTrue(r >= 0, () -> "send failed: " + TcpErrors.name(r) + " " + s);
+                assertTrue(r >= 0, () -> "send failed: " + NetError.name(r) + " " + s);
                 if (r == 0) {
                     break;
                 }
@@ -152,7 +152,7 @@ class BulkTransferTest extends TcpTestBase {
                 (System.nanoTime() - wallStart) / 1e9, steps, net.delivered, net.dropped, net.duplicated,
                 SIZE * 8 / simSeconds / 1e6, ci, si);
         System.out.println("  A: " + net.a.tcp.stats() + "\n  B: " + net.b.tcp.stats() + "\n  client err "
-                + TcpErrors.name(c.error()) + " server err " + TcpErrors.name(server.s.error()));
+                + NetError.name(c.error()) + " server err " + NetError.name(server.s.error()));
         if (client.read != SIZE || server.read != SIZE) {
             for (String t : net.trace) {
                 System.out.println(t);

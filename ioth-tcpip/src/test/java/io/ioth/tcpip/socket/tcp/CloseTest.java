@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import static io.ioth.tcpip.socket.tcp.Seg.ACK;
 import static io.ioth.tcpip.socket.tcp.Seg.FIN;
 import static io.ioth.tcpip.socket.tcp.Seg.RST;
@@ -124,7 +125,7 @@ class CloseTest extends TcpTestBase {
         h.flush();
         h.expect(flags(ACK | FIN).seq(L));
         assertTrue(s.isOutputShutdown());
-        assertEquals(TcpErrors.EPIPE, write(s, "no"));
+        assertEquals(NetError.EPIPE, write(s, "no"));
         h.send(flags(ACK).seq(R).ack(L + 1));
         assertEquals(TcpState.FIN_WAIT_2, s.state());
         h.send(flags(ACK).seq(R).ack(L + 1).data("more data"));
@@ -207,7 +208,7 @@ class CloseTest extends TcpTestBase {
         h.send(flags(ACK).seq(R).ack(L).data("ab"));
         h.send(flags(RST).seq(R + 2));
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ECONNRESET, s.error());
+        assertEquals(NetError.ECONNRESET, s.error());
         final int ev = s.takeEvents();
         assertTrue((ev & StackSocket.ERROR) != 0 && (ev & StackSocket.CLOSED) != 0);
         assertEquals("ab", readAll(s), "data received before the RST stays readable");

@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import static io.ioth.tcpip.socket.tcp.Seg.ACK;
 import static io.ioth.tcpip.socket.tcp.Seg.PSH;
 import static io.ioth.tcpip.socket.tcp.Seg.flags;
@@ -274,7 +275,7 @@ class DataTransferTest extends TcpTestBase {
         assertEquals(3, h.take().size());
         h.advanceMs(1600);
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ETIMEDOUT, s.error());
+        assertEquals(NetError.ETIMEDOUT, s.error());
     }
 
     @Test

@@ -143,7 +143,7 @@ class HandshakeTest extends TcpTestBase {
         h.at(t0 + 15000 * TcpHarness.MS);
         h.expectNothing();
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ETIMEDOUT, s.error());
+        assertEquals(NetError.ETIMEDOUT, s.error());
         assertTrue((s.takeEvents() & StackSocket.ERROR) != 0);
     }
 
@@ -312,7 +312,7 @@ class HandshakeTest extends TcpTestBase {
         assertEquals(NetError.ENETUNREACH, s.connect(REMOTE_HI, REMOTE_LO, 80, h.now));
         h.routeError = 0;
         assertEquals(NetError.OK, s.connect(REMOTE_HI, REMOTE_LO, 80, h.now));
-        assertEquals(TcpErrors.EALREADY, s.connect(REMOTE_HI, REMOTE_LO, 80, h.now));
+        assertEquals(NetError.EALREADY, s.connect(REMOTE_HI, REMOTE_LO, 80, h.now));
         final TcpListener l = h.tcp.openListener();
         assertEquals(NetError.OK, l.bind(TcpHarness.LOCAL_HI, TcpHarness.LOCAL_LO, 8080));
         final TcpListener l2 = h.tcp.openListener();

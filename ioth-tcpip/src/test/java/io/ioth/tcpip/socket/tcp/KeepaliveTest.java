@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import static io.ioth.tcpip.socket.tcp.Seg.ACK;
 import static io.ioth.tcpip.socket.tcp.Seg.RST;
 import static io.ioth.tcpip.socket.tcp.Seg.flags;
@@ -54,7 +55,7 @@ class KeepaliveTest extends TcpTestBase {
         h.advanceMs(1_000);
         h.expect(flags(RST | ACK).seq(L));
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ETIMEDOUT, s.error());
+        assertEquals(NetError.ETIMEDOUT, s.error());
     }
 
     @Test

@@ -147,6 +147,29 @@ class OptionsTest extends TcpTestBase {
         assertEquals(TcpState.CLOSED, s.state());
     }
 
+    /**
+     * Linux tcp_disordered_ack: a pure duplicate ACK that a reordering path delivered after a newer one fails PAWS
+     * only by a few milliseconds (less than the RTO); it is accepted (its SACK blocks count), not dropped and
+     * answered.
+     */
+    @Test
+    void paws_reorderedDuplicateAck_withinTheRto_isAccepted() {
+        final TcpHarness h = new TcpHarness(b -> b.timestamps(true).oowAckInterval(0));
+        final TcpSocket s = h.passiveEstablished(TcpHarness.remoteSyn().ts(1000, 0));
+        h.send(flags(ACK).seq(R).ack(L).ts(1005, 0).data("new"));
+        h.send(flags(ACK).seq(R + 3).ack(L).ts(1006, 0)); // SND.WL1 = R + 3
+        h.advanceMs(40);
+        h.take();
+        h.send(flags(ACK).seq(R + 3).ack(L).ts(1004, 0)); // older than TS.Recent (1006), a duplicate ACK
+        h.expectNothing();
+        assertEquals(0, h.tcp.stats().drops(TcpDrop.PAWS));
+        assertEquals(1, h.tcp.stats().get(TcpCounter.DISORDERED_ACKS));
+        // the same with data is still a PAWS drop
+        h.send(flags(ACK).seq(R + 3).ack(L).ts(1004, 0).data("x"));
+        assertEquals(1, h.tcp.stats().drops(TcpDrop.PAWS));
+        assertEquals("new", readAll(s));
+    }
+
     @Test
     void tsRecent_onlyFromSegmentsAtTheLeftEdge_RFC7323_4_3() {
         final TcpHarness h = new TcpHarness(b -> b.timestamps(true));

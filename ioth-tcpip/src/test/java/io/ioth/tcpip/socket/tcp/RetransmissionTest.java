@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import static io.ioth.tcpip.socket.tcp.Seg.ACK;
 import static io.ioth.tcpip.socket.tcp.Seg.flags;
 import static io.ioth.tcpip.socket.tcp.TcpHarness.LOCAL_SEQ;
@@ -126,7 +127,7 @@ class RetransmissionTest extends TcpTestBase {
         assertEquals(4, h.take().size());
         h.advanceMs(1600);
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ETIMEDOUT, s.error());
+        assertEquals(NetError.ETIMEDOUT, s.error());
     }
 
     @Test

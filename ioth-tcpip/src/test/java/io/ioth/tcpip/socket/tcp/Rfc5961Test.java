@@ -1,5 +1,6 @@
 package io.ioth.tcpip.socket.tcp;
 
+import io.ioth.tcpip.iface.NetError;
 import static io.ioth.tcpip.socket.tcp.Seg.ACK;
 import static io.ioth.tcpip.socket.tcp.Seg.RST;
 import static io.ioth.tcpip.socket.tcp.Seg.SYN;
@@ -34,7 +35,7 @@ class Rfc5961Test extends TcpTestBase {
         // the peer that really reset answers the challenge with an exact RST
         h.send(flags(RST).seq(R));
         assertEquals(TcpState.CLOSED, s.state());
-        assertEquals(TcpErrors.ECONNRESET, s.error());
+        assertEquals(NetError.ECONNRESET, s.error());
     }
 
     @Test

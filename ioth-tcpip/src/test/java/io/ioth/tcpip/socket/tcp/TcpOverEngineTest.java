@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * TCP attached to the stack through {@link TcpLayer}: two {@link Stack}s on an in-memory {@link PipeLink}, in
+ * TCP on the stack ({@link Stack#create(StackConfig, TcpConfig, long)}, {@link Stack#openTcp()}, {@link
+ * Stack#openTcpListener()}; {@link TcpLayer} underneath): two {@link Stack}s on an in-memory {@link PipeLink}, in
  * simulated time, with ARP, IPv4 and the engine's timer wheel underneath.
  */
 class TcpOverEngineTest {
@@ -38,12 +39,13 @@ class TcpOverEngineTest {
 
         Node(final String name, final PipeLink link, final long mac, final int ip, final long now,
              final UnpooledByteBufAllocator alloc) {
-            stack = Stack.create(StackConfig.builder().name(name).seed(mac).allocator(alloc).build(), now);
+            // TCP through the Stack API (Stack.create with a TcpConfig), as applications attach it
+            stack = Stack.create(StackConfig.builder().name(name).seed(mac).allocator(alloc).build(),
+                    TcpConfig.builder().secret(mac, ~mac).build(), now);
             eth0 = stack.addInterface("eth0", link, mac);
             stack.addIpv4(eth0, ip, 24, now);
-            layer = new TcpLayer(stack.engine(), stack.readyList(),
-                    TcpConfig.builder().secret(mac, ~mac).build());
-            tcp = layer.tcp();
+            layer = stack.tcpLayer();
+            tcp = stack.tcp();
         }
 
         @Override
@@ -127,10 +129,10 @@ class TcpOverEngineTest {
     @Test
     void connectSendCloseOverArpAndIpv4() {
         try (World w = new World(0)) {
-            final TcpListener l = w.b.tcp.openListener();
+            final TcpListener l = w.b.stack.openTcpListener();
             assertEquals(NetError.OK, l.bind(0, IpAddr.v4(IP_B), 7));
             assertEquals(NetError.OK, l.listen(8));
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             assertEquals(NetError.OK, c.connect(0, IpAddr.v4(IP_B), 7, w.now));
             final TcpSocket[] server = new TcpSocket[1];
             w.runUntil(() -> server[0] != null && c.isConnected(), () -> {
@@ -156,7 +158,7 @@ class TcpOverEngineTest {
     @Test
     void closedPortOnARealStack_isRefused() {
         try (World w = new World(0)) {
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             assertEquals(NetError.OK, c.connect(0, IpAddr.v4(IP_B), 9, w.now));
             w.runUntil(() -> c.state() == TcpState.CLOSED, () -> { }, 10_000_000_000L);
             assertEquals(NetError.ECONNREFUSED, c.error());
@@ -166,10 +168,10 @@ class TcpOverEngineTest {
     @Test
     void loopback_connectionToOwnAddress() {
         try (World w = new World(0)) {
-            final TcpListener l = w.a.tcp.openListener();
+            final TcpListener l = w.a.stack.openTcpListener();
             l.bind(0, IpAddr.v4(Ipv4Addr.LOOPBACK), 80);
             l.listen(8);
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             assertEquals(NetError.OK, c.connect(0, IpAddr.v4(Ipv4Addr.LOOPBACK), 80, w.now));
             final TcpSocket[] s = new TcpSocket[1];
             w.runUntil(() -> s[0] != null && c.isConnected(), () -> {
@@ -183,7 +185,7 @@ class TcpOverEngineTest {
             assertEquals("over lo", got.toString());
             c.abort(w.now);
             w.runUntil(() -> s[0].state() == TcpState.CLOSED, () -> { }, 10_000_000_000L);
-            assertEquals(TcpErrors.ECONNRESET, s[0].error());
+            assertEquals(NetError.ECONNRESET, s[0].error());
             l.close(w.now);
         }
     }
@@ -191,10 +193,10 @@ class TcpOverEngineTest {
     @Test
     void fourMegabytesWithOnePercentLoss_byteExact() throws Exception {
         try (World w = new World(0.01)) {
-            final TcpListener l = w.b.tcp.openListener();
+            final TcpListener l = w.b.stack.openTcpListener();
             l.bind(0, 0, 5001);
             l.listen(8);
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             c.connect(0, IpAddr.v4(IP_B), 5001, w.now);
             final int size = 4 * 1024 * 1024;
             final SplittableRandom gen = new SplittableRandom(3);
@@ -246,10 +248,10 @@ class TcpOverEngineTest {
     @Test
     void interfaceMtuLowered_midConnection_segmentsShrink() {
         try (World w = new World(0)) {
-            final TcpListener l = w.b.tcp.openListener();
+            final TcpListener l = w.b.stack.openTcpListener();
             l.bind(0, 0, 80);
             l.listen(4);
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             c.connect(0, IpAddr.v4(IP_B), 80, w.now);
             final TcpSocket[] s = new TcpSocket[1];
             w.runUntil(() -> s[0] != null && c.isConnected(), () -> {
@@ -289,10 +291,10 @@ class TcpOverEngineTest {
             w.b.stack.addIpv6(w.b.eth0, "fd00::b/64", w.now);
             // let duplicate address detection finish (RFC 4862 §5.4)
             w.advanceTo(w.now + 3_000_000_000L);
-            final TcpListener l = w.b.tcp.openListener();
+            final TcpListener l = w.b.stack.openTcpListener();
             assertEquals(NetError.OK, l.bind(0, 0, 443));
             l.listen(4);
-            final TcpSocket c = w.a.tcp.open();
+            final TcpSocket c = w.a.stack.openTcp();
             assertEquals(NetError.OK, c.connect(bAddr[0], bAddr[1], 443, w.now));
             final TcpSocket[] s = new TcpSocket[1];
             w.runUntil(() -> s[0] != null && c.isConnected(), () -> {
