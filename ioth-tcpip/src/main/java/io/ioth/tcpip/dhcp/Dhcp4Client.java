@@ -18,8 +18,10 @@ import java.util.random.RandomGenerator;
 /**
  * A DHCPv4 client (RFC 2131) for one interface of a stack, running on the stack's timers and its UDP layer, in the
  * stack's time ({@code nowNanos}): it obtains a lease, configures the interface with it (address and prefix, a
- * default route via the first router) and keeps it: renews at T1, rebinds at T2, removes the address when the lease
- * expires, and releases it when closed.
+ * default route via the first router, the MTU of option 26) and keeps it: renews at T1, rebinds at T2, removes the
+ * address when the lease expires, and releases it when closed. When a lease ends only what it configured is undone:
+ * its own default route (a static one stays), the MTU it replaced comes back. The search list (option 119, RFC 3397)
+ * and DNS servers are recorded in the {@link Dhcp4Lease}, not applied.
  *
  * <pre>
  *                      +----------+  timer   +-----------+ OFFER (valid)  +------------+  ACK   +---------+
@@ -48,7 +50,9 @@ import java.util.random.RandomGenerator;
  * dropped with a per-reason {@link Counter}; offers and acks for an unusable address (0.0.0.0, broadcast, multicast,
  * loopback, class E, 0/8, the subnet's network or broadcast address), with a zero or missing lease time or without a
  * usable server identifier are refused. The offered address is checked with ARP (RFC 5227 §2.1.1) before it is
- * configured; a conflict sends DHCPDECLINE.
+ * configured; a conflict sends DHCPDECLINE. While bound the address is defended (RFC 5227 §2.4): one ARP
+ * Announcement per DEFEND_INTERVAL (10 s); a second conflict within it gives the address up (DHCPDECLINE,
+ * {@link LossReason#CONFLICT}, a new lease after the decline wait).
  *
  * <p><b>Events</b> go to the {@link Listener} on the owner thread, from the timer phase of the stack's poll (never
  * while a frame is being processed), so a listener may use the stack (open sockets, send) but must not close it.

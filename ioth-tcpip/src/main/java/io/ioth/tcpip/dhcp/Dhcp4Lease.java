@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A DHCPv4 lease as the client holds it (RFC 2131 §4.4.1): the address and prefix, the server, the options the
  * stack applies or records (routers, DNS servers, domain, search list, MTU), and the lease timing. Times are
- * absolute in the stack's clock ({@code nowNanos}); {@link Long#MAX_VALUE} for an infinite lease (RFC 2131 §3.3, 0xffffffff).
+ * absolute in the stack's clock ({@code nowNanos}); {@link Long#MAX_VALUE} for an infinite lease (RFC 2131 §3.3,
+ * 0xffffffff).
  *
  * <p>Immutable; thread-safe (the arrays are copied in and out).
  */

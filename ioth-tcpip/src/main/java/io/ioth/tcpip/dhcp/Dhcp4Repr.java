@@ -14,10 +14,10 @@ import java.util.Map;
 
 /**
  * Value of a DHCPv4 message (RFC 2131) with the options this project uses (RFC 2132, RFC 3397, RFC 4702,
- * RFC 6842): a mutable, reusable holder (smoltcp {@code DhcpRepr}). {@link #parse} is bounds-checked: an option whose length runs
- * past its area, a fixed-size option with the wrong length, a non-contiguous subnet mask or a bad cookie is refused
- * with a {@link WireError}, never an exception. Unknown options are skipped. Absent values: addresses 0, times -1,
- * sizes 0, strings and byte arrays null.
+ * RFC 6842): a mutable, reusable holder (smoltcp {@code DhcpRepr}). {@link #parse} is bounds-checked: an option
+ * whose length runs past its area, a fixed-size option with the wrong length, a non-contiguous subnet mask or a
+ * bad cookie is refused with a {@link WireError}, never an exception. Unknown options are skipped. Absent values:
+ * addresses 0, times -1, sizes 0, strings, byte arrays and lists null.
  *
  * <p>Parsing allocates (strings, the client id): DHCP is a control-plane protocol, never on a hot path.
  * Not thread-safe.

@@ -33,7 +33,8 @@ import java.util.Objects;
  * planting the client's MAC in the ARP cache as dnsmasq does (the client cannot answer ARP yet).
  *
  * <p>ARP-aware ({@link Dhcp4ServerConfig.Builder#arpAware}): a pool address the interface's ARP cache shows at
- * another MAC is not offered. The server does not probe before offering; clients check with ARP and DECLINE.
+ * another MAC is not offered. The server does not probe before offering (RFC 2131 §3.1 step 2 "SHOULD check": it
+ * would need the offer deferred on a timer); clients check with ARP and DECLINE.
  *
  * <p>Not thread-safe: owner thread only.
  */
