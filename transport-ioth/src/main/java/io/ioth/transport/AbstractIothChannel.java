@@ -205,13 +205,35 @@ public abstract class AbstractIothChannel extends AbstractChannel {
 
     private void clearReadPending0() {
         readPending = false;
-        removeInterest(IothIoOps.READ_BIT);
+        if (!keepsReadInterest()) {
+            removeInterest(IothIoOps.READ_BIT);
+        }
     }
 
     /** After a read loop: stop reading unless asked (autoRead off and no read() since). */
     protected final void readLoopDone() {
-        if (!readPending && !config().isAutoRead()) {
+        if (!readPending && !config().isAutoRead() && !keepsReadInterest()) {
             removeInterest(IothIoOps.READ_BIT);
+        }
+    }
+
+    /**
+     * Whether READ interest stays on once set, the channel's {@link #readyOps} deciding what is worth an event
+     * (TCP: data only while a read is wanted, the end of the stream always, as epoll's EPOLLRDHUP). Default false:
+     * READ interest follows autoRead / {@code read()}.
+     */
+    protected boolean keepsReadInterest() {
+        return false;
+    }
+
+    /**
+     * Has the handle served at the next loop iteration if something of interest is ready (level re-check after the
+     * channel's own readiness rules changed, e.g. a {@code read()} while READ interest was already on). Loop thread.
+     */
+    protected final void serveSoon() {
+        final IothIoRegistration r = ioth;
+        if (r != null && r.valid && (r.handle.readyOps() & r.interest) != 0) {
+            r.handler.serveSoon(r);
         }
     }
 
@@ -271,7 +293,8 @@ public abstract class AbstractIothChannel extends AbstractChannel {
         @Override
         public void connect(final SocketAddress remoteAddress, final SocketAddress localAddress,
                             final ChannelPromise promise) {
-            if (!promise.setUncancellable() || !ensureOpen(promise)) {
+            // not setUncancellable(): a pending connect can be cancelled (the channel closes), as NIO's since 4.1.x
+            if (promise.isDone() || !ensureOpen(promise)) {
                 return;
             }
             try {

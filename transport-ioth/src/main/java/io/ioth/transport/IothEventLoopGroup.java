@@ -1,16 +1,21 @@
 package io.ioth.transport;
 
 import io.ioth.tcpip.Stack;
+import io.ioth.tcpip.dhcp.Dhcp4Server;
+import io.ioth.tcpip.dhcp.Dhcp4ServerConfig;
 import io.ioth.tcpip.stats.StackStats;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ThreadPerTaskExecutor;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,10 +49,26 @@ import java.util.concurrent.ThreadFactory;
  *       side by side in one JVM, each stack on its own thread.</li>
  * </ul>
  *
+ * <h2>Configuration and names</h2>
+ * An identity may configure itself (DHCPv4, IPv6 router discovery, SLAAC, DHCPv6; see {@link IothIdentity}):
+ * {@link #configured()} completes, on the loop, once every method it asks for is done (at once for a static
+ * identity), with an {@link IothConfiguration} snapshot; {@link #addConfigurationListener} hears later changes
+ * (renewals, lost leases, router advertisements). {@link #resolver()} resolves host names through each stack's own
+ * DNS ({@link IothDnsResolvers}).
+ *
+ * <pre>{@code
+ * IothEventLoopGroup group = new IothEventLoopGroup("vnl=vde:///tmp/sw,eth,dhcp,fqdn=node7.lab.test");
+ * IothConfiguration c = group.configured().get(30, TimeUnit.SECONDS);   // bound: no sleep(2000)
+ * new Bootstrap().group(group).channel(IothSocketChannel.class).resolver(group.resolver())
+ *         .handler(...).connect("appliance.lab.test", 80);
+ * }</pre>
+ *
  * <p>Thread-safe (as every {@code EventLoopGroup}).
  */
 public class IothEventLoopGroup extends MultiThreadIoEventLoopGroup {
     private final IothIoHandler.Factory factory;
+    /** Created by the first {@link #resolver()} call; closed when the group terminates. */
+    private volatile AddressResolverGroup<InetSocketAddress> resolver;
 
     /** One loop on the embedded switch {@code switch://default}, random MAC, no address but loopback. */
     public IothEventLoopGroup() {
@@ -124,6 +145,95 @@ public class IothEventLoopGroup extends MultiThreadIoEventLoopGroup {
     public StackStats stats(final EventLoop loop) {
         final Stack s = stack(loop);
         return s == null ? null : s.stats();
+    }
+
+    // ---------------------------------------------------------------- configuration (issue 6)
+
+    /**
+     * Completes once every configuration method of the identity of the group's first (usually only) loop is done:
+     * at once for a static identity; {@code dhcp}: a lease bound; {@code slaac}: a global address usable after DAD;
+     * {@code dhcp6}: bound; {@code rd}: a router advertisement heard (or the solicitations given up). Fails if the
+     * loop shuts down first. Its listeners run on that loop.
+     */
+    public Future<IothConfiguration> configured() {
+        return configured(firstLoop());
+    }
+
+    /** {@link #configured()} for {@code loop}, a loop of this group. */
+    public Future<IothConfiguration> configured(final EventLoop loop) {
+        return configurator(loop).configured();
+    }
+
+    /** The current configuration of {@code loop}'s stack (any thread), or null before its stack exists. */
+    public IothConfiguration configuration(final EventLoop loop) {
+        return configurator(loop).configuration();
+    }
+
+    /** The current configuration of the first loop's stack. */
+    public IothConfiguration configuration() {
+        return configuration(firstLoop());
+    }
+
+    /** Tells {@code listener}, on {@code loop}, every later change of {@code loop}'s configuration. */
+    public void addConfigurationListener(final EventLoop loop, final IothConfiguration.Listener listener) {
+        configurator(loop).addListener(listener);
+    }
+
+    public void removeConfigurationListener(final EventLoop loop, final IothConfiguration.Listener listener) {
+        configurator(loop).removeListener(listener);
+    }
+
+    /**
+     * The resolver group of this group's stacks, for {@code Bootstrap.resolver(...)}: a channel's host names are
+     * resolved by DNS through the stack of the channel's own loop, with that identity's name servers and search
+     * domains ({@link IothDnsResolvers}). Closed when the group terminates.
+     */
+    public AddressResolverGroup<InetSocketAddress> resolver() {
+        AddressResolverGroup<InetSocketAddress> r = resolver;
+        if (r == null) {
+            synchronized (this) {
+                r = resolver;
+                if (r == null) {
+                    r = IothDnsResolvers.newAddressResolverGroup();
+                    resolver = r;
+                    final AddressResolverGroup<InetSocketAddress> toClose = r;
+                    terminationFuture().addListener(f -> toClose.close());
+                }
+            }
+        }
+        return r;
+    }
+
+    /** Resolves {@code host} once through the first loop's stack (an address literal is returned as is). */
+    public Future<InetAddress> resolve(final String host) {
+        return IothDnsResolvers.resolve(firstLoop(), host);
+    }
+
+    /**
+     * Runs a DHCPv4 server on the interface of {@code loop}'s identity (which needs a static address in the pool's
+     * subnet); it stops when the loop shuts down. The server's methods are for that loop's thread only.
+     */
+    public Future<Dhcp4Server> startDhcpServer(final EventLoop loop, final Dhcp4ServerConfig config) {
+        final IothConfigurator c = configurator(loop);
+        Objects.requireNonNull(config, "config");
+        return loop.submit(() -> c.startDhcpServer(config));
+    }
+
+    /** {@link #startDhcpServer(EventLoop, Dhcp4ServerConfig)} on the first loop. */
+    public Future<Dhcp4Server> startDhcpServer(final Dhcp4ServerConfig config) {
+        return startDhcpServer(firstLoop(), config);
+    }
+
+    private EventLoop firstLoop() {
+        return (EventLoop) iterator().next();
+    }
+
+    private IothConfigurator configurator(final EventLoop loop) {
+        final IothIoHandler h = factory.handlerOf(Objects.requireNonNull(loop, "loop"));
+        if (h == null) {
+            throw new IllegalArgumentException(loop + " is not a running loop of " + this);
+        }
+        return h.configurator();
     }
 
     /** Whether {@code loop} is one of this group's loops. */

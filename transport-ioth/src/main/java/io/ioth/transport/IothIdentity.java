@@ -1,6 +1,13 @@
 package io.ioth.transport;
 
+import io.ioth.tcpip.conf.IothConf;
+import io.ioth.tcpip.conf.IothConf.Flag;
+import io.ioth.tcpip.conf.IothConf.IpAddress;
+import io.ioth.tcpip.conf.IothConf.IpPrefix;
+import io.ioth.tcpip.dhcp.Dhcp4ClientConfig;
+import io.ioth.tcpip.dhcp6.Dhcp6Client;
 import io.ioth.tcpip.iface.StackConfig;
+import io.ioth.tcpip.socket.tcp.TcpConfig;
 import io.ioth.tcpip.wire.Ipv4Addr;
 import io.ioth.tcpip.wire.Ipv6Addr;
 import io.ioth.tcpip.wire.MacAddr;
@@ -9,105 +16,106 @@ import io.ioth.vde.Vnl;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * A network identity: the wire a stack plugs into, its MAC, its addresses and its gateway, written as an
- * <a href="https://github.com/virtualsquare/iothconf">iothconf</a> string (anchors.md §1.1):
+ * A network identity: the wire a stack plugs into, its MAC, and how its addresses, routes and name servers are
+ * configured (statically, by DHCPv4, by IPv6 router discovery / SLAAC / DHCPv6), written as an
+ * <a href="https://github.com/virtualsquare/iothconf">iothconf</a> string (anchors.md §1.1) and parsed by the
+ * engine's {@link IothConf}:
  *
  * <pre>{@code
- * IothIdentity a = IothIdentity.parse("vnl=vde:///tmp/sw,eth,ip=10.0.0.2/24,gw=10.0.0.1");
- * IothIdentity b = IothIdentity.parse("vnl=switch://lab,mac=02:00:00:00:00:0b,ip=192.168.7.2/24");
+ * IothIdentity a = IothIdentity.parse("vnl=vde:///tmp/sw,eth,ip=10.0.0.2/24,gw=10.0.0.1,dns=10.0.0.53");
+ * IothIdentity b = IothIdentity.parse("vnl=vxvde://234.0.0.1,eth,dhcp,fqdn=node7.lab.test");
+ * IothIdentity c = IothIdentity.parse("vnl=switch://lab,auto");          // eth,dhcp,dhcp6,rd
  * IothIdentity dflt = IothIdentity.defaults();   // the embedded in-JVM switch "default", no address yet
  * }</pre>
  *
  * <p>An identity is bound to an event loop group ({@link IothEventLoopGroup#IothEventLoopGroup(IothIdentity)},
  * or {@link IothIoHandler#newFactory(IothIdentity)}): every event loop of the group runs one stack, and every
- * channel registered with the group lives on it. Two bootstraps with two groups of different identities (two VDE
- * networks, two addresses) live side by side in one JVM.
+ * channel registered with the group lives on it. {@link IothEventLoopGroup#configured()} completes once every method
+ * the string asks for is done; {@link IothEventLoopGroup#resolver()} resolves names through the stack.
  *
- * <h2>Grammar (static configuration; DHCP, SLAAC and DNS come with issue 6)</h2>
- * A comma-separated list of tokens, as {@code ioth_newstackc}:
+ * <h2>Grammar</h2>
+ * A comma-separated list of tokens, as {@code ioth_newstackc} (keys are case-sensitive, as iothconf's):
  * <table>
  *   <tr><th>token</th><th>meaning</th></tr>
  *   <tr><td>{@code vnl=VNL}</td><td>the wire (any vde-channel VNL: {@code vde://}, {@code vxvde://}, {@code udp://},
  *       {@code cmd://}, {@code switch://NAME}...); absent or empty: the embedded switch {@code switch://default}.
- *       One interface per identity for now.</td></tr>
+ *       One interface per identity.</td></tr>
+ *   <tr><td>{@code stack=NAME}</td><td>libioth's stack implementation; accepted for compatibility and ignored
+ *       (this transport is its own stack)</td></tr>
  *   <tr><td>{@code iface=NAME}</td><td>the interface name (default {@code vde0}, as libioth's default stack)</td></tr>
- *   <tr><td>{@code eth}</td><td>bring the Ethernet interface up with its MAC (always done here; accepted for
- *       iothconf compatibility)</td></tr>
- *   <tr><td>{@code mac=aa:bb:cc:dd:ee:ff} ({@code macaddr=})</td><td>the MAC; default: a random locally
- *       administered unicast MAC per stack</td></tr>
- *   <tr><td>{@code ip=ADDR/LEN} (repeatable)</td><td>a static address and its on-link prefix; IPv4 or IPv6
- *       (see {@link #ipv6Addresses()})</td></tr>
- *   <tr><td>{@code gw=ADDR}</td><td>the default gateway (one per family); must be on-link in an {@code ip=}
- *       prefix</td></tr>
+ *   <tr><td>{@code fqdn=NAME}</td><td>the name sent by DHCPv4 (options 12/81), and the seed of the hash MAC and of
+ *       the hash IPv6 interface id for SLAAC (iothconf_hash.c)</td></tr>
+ *   <tr><td>{@code mac=aa:bb:cc:dd:ee:ff} ({@code macaddr=})</td><td>the MAC; default: the hash MAC of
+ *       {@code fqdn}, else a random locally administered unicast MAC per stack</td></tr>
+ *   <tr><td>{@code eth}</td><td>bring the Ethernet interface up (always done here; accepted for iothconf
+ *       compatibility)</td></tr>
+ *   <tr><td>{@code dhcp} ({@code dhcp4}, {@code dhcpv4})</td><td>DHCPv4 client (RFC 2131): address, prefix, default
+ *       route, DNS servers, domain</td></tr>
+ *   <tr><td>{@code dhcp6} ({@code dhcpv6})</td><td>DHCPv6 client, stateful (RFC 8415 IA_NA): address, DNS
+ *       servers, domain list</td></tr>
+ *   <tr><td>{@code rd} ({@code rd6})</td><td>IPv6 router discovery (RFC 4861): default routers, on-link prefixes,
+ *       MTU, RDNSS/DNSSL (RFC 8106)</td></tr>
+ *   <tr><td>{@code slaac}</td><td>addresses from the RA prefixes (RFC 4862; needs {@code rd}); interface id: the
+ *       hash of {@code fqdn}, else the modified EUI-64 of the MAC</td></tr>
+ *   <tr><td>{@code auto}, {@code auto4}, {@code auto6}</td><td>{@code eth,dhcp,dhcp6,rd}; {@code eth,dhcp};
+ *       {@code eth,dhcp6,rd}</td></tr>
+ *   <tr><td>{@code ip=ADDR[/LEN]} (repeatable)</td><td>a static address and its on-link prefix, IPv4 (default /24)
+ *       or IPv6 (default /64)</td></tr>
+ *   <tr><td>{@code gw=ADDR} (repeatable)</td><td>a static default gateway, IPv4 or IPv6; on-link in an
+ *       {@code ip=} prefix unless a dynamic method of its family may bring the prefix (then it is installed once
+ *       it is on-link)</td></tr>
+ *   <tr><td>{@code dns=ADDR} (repeatable)</td><td>a static name server (tried before the learned ones)</td></tr>
+ *   <tr><td>{@code domain=NAME} (repeatable)</td><td>a DNS search domain</td></tr>
+ *   <tr><td>{@code debug}</td><td>log every configuration change at INFO</td></tr>
+ *   <tr><td>{@code -static, -eth, -dhcp, -dhcp6, -rd, -auto, -auto4, -auto6}</td><td>undo what the same string
+ *       enabled before the token ({@link IothConf})</td></tr>
  * </table>
- * Tokens iothconf knows that belong to issue 6 ({@code dhcp}, {@code slaac}, {@code fqdn=}, {@code dns=}...) and
- * unknown keys are refused: {@link #parse} throws {@link IllegalArgumentException} naming the token, as does a
- * malformed value.
+ * {@code ifindex=} is refused (one interface per identity: name it with {@code iface=}). {@link #parse} throws
+ * {@link IllegalArgumentException} naming the offending token: an unknown key, a malformed value, an address that is
+ * not a unicast host address, a gateway that cannot be on-link, {@code slaac} without {@code rd}.
  *
  * <p>Immutable; thread-safe.
  */
 public final class IothIdentity {
     /** libioth names the interface of a new stack {@code vde0}. */
-    public static final String DEFAULT_IFACE = "vde0";
-
-    /** iothconf tokens planned for issue 6 (dynamic configuration, names, DNS): refused with a clear message. */
-    private static final List<String> LATER = List.of("stack", "fqdn", "dhcp", "dhcp4", "dhcpv4", "dhcp6",
-            "dhcpv6", "rd", "rd6", "slaac", "auto", "auto4", "auto6", "dns", "domain", "debug", "ifindex");
+    public static final String DEFAULT_IFACE = IothConf.DEFAULT_IFACE;
 
     private static final IothIdentity DEFAULTS = parse("");
 
-    private final String source;
-    private final String vnl;
-    private final String iface;
-    private final long mac;
-    private final boolean eth;
-    private final int[] v4Addr;
-    private final int[] v4Len;
-    private final long[] v6Hi;
-    private final long[] v6Lo;
-    private final int[] v6Len;
-    private final int gw4;
-    private final boolean hasGw6;
-    private final long gw6Hi;
-    private final long gw6Lo;
+    private final IothConf conf;
     private final StackConfig stackConfig;
     private final VdeOptions vdeOptions;
+    private final Dhcp4ClientConfig dhcp4Config;
+    private final Dhcp6Client.Options dhcp6Options;
+    private final TcpConfig tcpConfig;
 
-    private IothIdentity(final Parser p, final StackConfig stackConfig, final VdeOptions vdeOptions) {
-        this.source = p.source;
-        this.vnl = p.vnl;
-        this.iface = p.iface;
-        this.mac = p.mac;
-        this.eth = p.eth;
-        this.v4Addr = p.v4Addr.stream().mapToInt(Integer::intValue).toArray();
-        this.v4Len = p.v4Len.stream().mapToInt(Integer::intValue).toArray();
-        this.v6Hi = p.v6Hi.stream().mapToLong(Long::longValue).toArray();
-        this.v6Lo = p.v6Lo.stream().mapToLong(Long::longValue).toArray();
-        this.v6Len = p.v6Len.stream().mapToInt(Integer::intValue).toArray();
-        this.gw4 = p.gw4;
-        this.hasGw6 = p.hasGw6;
-        this.gw6Hi = p.gw6Hi;
-        this.gw6Lo = p.gw6Lo;
+    private IothIdentity(final IothConf conf, final StackConfig stackConfig, final VdeOptions vdeOptions,
+                         final Dhcp4ClientConfig dhcp4Config, final Dhcp6Client.Options dhcp6Options,
+                         final TcpConfig tcpConfig) {
+        this.conf = conf;
         this.stackConfig = stackConfig;
         this.vdeOptions = vdeOptions;
-        this.parser = p;
+        this.dhcp4Config = dhcp4Config;
+        this.dhcp6Options = dhcp6Options;
+        this.tcpConfig = tcpConfig;
     }
 
-    private final Parser parser;
-
     /**
-     * Parses an iothconf string.
+     * Parses an iothconf string (null or empty: {@link #defaults()}).
      *
-     * @throws IllegalArgumentException naming the offending token: unknown key, malformed value, a token given
-     *                                  twice where only one is allowed, or a gateway that is not on-link
+     * @throws IllegalArgumentException naming the offending token
      */
     public static IothIdentity parse(final String iothconf) {
-        return new IothIdentity(new Parser(iothconf == null ? "" : iothconf), null, null);
+        final String s = iothconf == null ? "" : iothconf;
+        final IothConf conf = IothConf.parse(s); // the grammar: IothConf names the token itself
+        Checks.check(s, conf);
+        return new IothIdentity(conf, null, null, null, null, null);
     }
 
     /** The embedded in-JVM switch {@code switch://default}, a random MAC, no address but loopback. */
@@ -117,134 +125,214 @@ public final class IothIdentity {
 
     /** A copy whose stacks use these engine settings (TTL, queue sizes, batch sizes, a seed for tests...). */
     public IothIdentity withStackConfig(final StackConfig config) {
-        return new IothIdentity(parser, Objects.requireNonNull(config, "config"), vdeOptions);
+        return new IothIdentity(conf, Objects.requireNonNull(config, "config"), vdeOptions, dhcp4Config,
+                dhcp6Options, tcpConfig);
     }
 
     /** A copy whose wire is opened with these options (port description, auto-reconnect, queue bound...). The
      * ticker is always replaced by the event loop's. */
     public IothIdentity withVdeOptions(final VdeOptions options) {
-        return new IothIdentity(parser, stackConfig, Objects.requireNonNull(options, "options"));
+        return new IothIdentity(conf, stackConfig, Objects.requireNonNull(options, "options"), dhcp4Config,
+                dhcp6Options, tcpConfig);
+    }
+
+    /**
+     * A copy whose DHCPv4 client ({@code dhcp}) uses these settings (retransmission, ARP probing, release on close,
+     * a requested address...). The {@code fqdn} of the string is used unless the settings name one.
+     */
+    public IothIdentity withDhcp4Config(final Dhcp4ClientConfig config) {
+        return new IothIdentity(conf, stackConfig, vdeOptions, Objects.requireNonNull(config, "config"),
+                dhcp6Options, tcpConfig);
+    }
+
+    /** A copy whose DHCPv6 client ({@code dhcp6}) uses these settings (initial delay, DUID). */
+    public IothIdentity withDhcp6Options(final Dhcp6Client.Options options) {
+        return new IothIdentity(conf, stackConfig, vdeOptions, dhcp4Config,
+                Objects.requireNonNull(options, "options"), tcpConfig);
+    }
+
+    /**
+     * A copy whose stacks run TCP with these settings (congestion control default, RTO bounds, buffers, SACK,
+     * timestamps, delayed ACK...): per-identity tunables, so a production and an experimental stack can live side
+     * by side in one JVM. Per-connection choices ({@link IothChannelOption#TCP_CONGESTION}) still override.
+     */
+    public IothIdentity withTcpConfig(final TcpConfig config) {
+        return new IothIdentity(conf, stackConfig, vdeOptions, dhcp4Config, dhcp6Options,
+                Objects.requireNonNull(config, "config"));
+    }
+
+    /** The TCP settings of {@link #withTcpConfig}, or null for the engine's defaults ({@code TcpConfig.defaults()}). */
+    TcpConfig tcpConfig() {
+        return tcpConfig;
     }
 
     // ---------------------------------------------------------------- accessors
 
+    /** The parsed string (flags, static data, fqdn...). */
+    public IothConf conf() {
+        return conf;
+    }
+
     /** The wire's VNL ({@code ""} = {@code switch://default}). */
     public String vnl() {
-        return vnl;
+        return conf.vnl() == null ? "" : conf.vnl();
     }
 
     public String interfaceName() {
-        return iface;
+        return conf.iface();
     }
 
-    /** Whether a MAC was given ({@code mac=}); otherwise each stack draws a random one. */
+    /** {@code fqdn=}, or null. */
+    public String fqdn() {
+        return conf.fqdn();
+    }
+
+    /** Whether the MAC is fixed: {@code mac=}, or the hash MAC of {@code fqdn=}; otherwise each stack draws a random
+     * one. */
     public boolean hasMac() {
-        return mac != 0;
+        return conf.effectiveMac() != 0;
     }
 
-    /** The MAC given with {@code mac=}, or 0. */
+    /** The fixed MAC ({@code mac=}, else the hash MAC of {@code fqdn=}), or 0. */
     public long mac() {
-        return mac;
+        return conf.effectiveMac();
     }
 
     public boolean eth() {
-        return eth;
+        return conf.has(Flag.ETH);
+    }
+
+    /** {@code dhcp}: a DHCPv4 client runs. */
+    public boolean dhcp4() {
+        return conf.has(Flag.DHCP);
+    }
+
+    /** {@code dhcp6}: a stateful DHCPv6 client runs. */
+    public boolean dhcp6() {
+        return conf.has(Flag.DHCP6);
+    }
+
+    /** {@code rd}: IPv6 router discovery runs. */
+    public boolean routerDiscovery() {
+        return conf.has(Flag.RD);
+    }
+
+    /** {@code slaac}: IPv6 addresses from the RA prefixes. */
+    public boolean slaac() {
+        return conf.has(Flag.SLAAC);
+    }
+
+    /** Whether a method completes later than the stack's creation (DHCPv4, router discovery, SLAAC, DHCPv6). */
+    public boolean isDynamic() {
+        return dhcp4() || ipv6Autoconf();
     }
 
     /** The static IPv4 addresses as {@code a.b.c.d/len}. */
     public List<String> ipv4Addresses() {
         final List<String> l = new ArrayList<>();
-        for (int i = 0; i < v4Addr.length; i++) {
-            l.add(Ipv4Addr.format(v4Addr[i]) + "/" + v4Len[i]);
+        for (IpPrefix p : conf.addresses()) {
+            if (!p.v6()) {
+                l.add(p.toString());
+            }
         }
         return l;
     }
 
     /**
-     * The static IPv6 addresses as {@code addr/len}. The stack enables IPv6 on the interface (its EUI-64 link-local
-     * address) when the identity has an IPv6 address or gateway; each address is <em>tentative</em> for about a
-     * second (Duplicate Address Detection, RFC 4862 §5.4): binding to it fails with "Cannot assign requested
-     * address" until it is usable (binding {@code ::} does not).
+     * The static IPv6 addresses as {@code addr/len}. The stack enables IPv6 on the interface (its link-local address)
+     * when the identity has an IPv6 address or gateway or runs IPv6 autoconfiguration; each address is
+     * <em>tentative</em> for about a second (Duplicate Address Detection, RFC 4862 §5.4): binding to it fails with
+     * "Cannot assign requested address" until it is usable (binding {@code ::} does not).
      */
     public List<String> ipv6Addresses() {
         final List<String> l = new ArrayList<>();
-        for (int i = 0; i < v6Hi.length; i++) {
-            l.add(Ipv6Addr.format(v6Hi[i], v6Lo[i]) + "/" + v6Len[i]);
+        for (IpPrefix p : conf.addresses()) {
+            if (p.v6()) {
+                l.add(p.toString());
+            }
         }
         return l;
     }
 
-    /** The IPv4 default gateway, or null. */
+    /** The first static IPv4 default gateway, or null. */
     public String gateway4() {
-        return gw4 == 0 ? null : Ipv4Addr.format(gw4);
+        final IpAddress g = firstGateway(false);
+        return g == null ? null : g.toString();
     }
 
-    /** The IPv6 default gateway, or null. */
+    /** The first static IPv6 default gateway, or null. */
     public String gateway6() {
-        return hasGw6 ? Ipv6Addr.format(gw6Hi, gw6Lo) : null;
+        final IpAddress g = firstGateway(true);
+        return g == null ? null : g.toString();
+    }
+
+    /** The static name servers ({@code dns=}), in order. */
+    public List<String> dnsServers() {
+        final List<String> l = new ArrayList<>();
+        for (IpAddress a : conf.dns()) {
+            l.add(a.toString());
+        }
+        return l;
+    }
+
+    /** The static search domains ({@code domain=}), in order. */
+    public List<String> domains() {
+        return conf.domains();
     }
 
     /**
-     * Whether two stacks must never be built from this identity: it fixes a MAC or an address, which two stacks on
-     * one wire cannot share.
+     * Whether two stacks must never be built from this identity: it fixes a MAC, a name or an address, which two
+     * stacks on one wire cannot share.
      */
     public boolean isExclusive() {
-        return mac != 0 || v4Addr.length > 0 || v6Hi.length > 0;
+        return conf.effectiveMac() != 0 || conf.fqdn() != null || !conf.addresses().isEmpty();
     }
 
     /** The original string. */
     public String source() {
-        return source;
+        return conf.source();
     }
 
-    // ---------------------------------------------------------------- package-private: what IothIoHandler builds
+    // ---------------------------------------------------------------- package-private: what the stack is built from
 
-    int ipv4Count() {
-        return v4Addr.length;
+    private IpAddress firstGateway(final boolean v6) {
+        for (IpAddress g : conf.gateways()) {
+            if (g.v6() == v6) {
+                return g;
+            }
+        }
+        return null;
     }
 
-    int ipv4Address(final int i) {
-        return v4Addr[i];
+    /** Router discovery, SLAAC or DHCPv6. */
+    boolean ipv6Autoconf() {
+        return conf.has(Flag.RD) || conf.has(Flag.SLAAC) || conf.has(Flag.DHCP6);
     }
 
-    int ipv4PrefixLength(final int i) {
-        return v4Len[i];
-    }
-
-    int gateway4Int() {
-        return gw4;
-    }
-
+    /** Whether the interface needs IPv6: a static IPv6 address or gateway, or IPv6 autoconfiguration. */
     boolean hasIpv6() {
-        return v6Hi.length > 0 || hasGw6;
+        if (ipv6Autoconf() || firstGateway(true) != null) {
+            return true;
+        }
+        for (IpPrefix p : conf.addresses()) {
+            if (p.v6()) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    int ipv6Count() {
-        return v6Hi.length;
+    /** The DHCPv4 client settings: {@link #withDhcp4Config}'s or the defaults, with the string's fqdn. */
+    Dhcp4ClientConfig dhcp4Config() {
+        if (dhcp4Config == null) {
+            return conf.dhcp4Config().build();
+        }
+        return dhcp4Config.fqdn() == null && conf.fqdn() != null
+                ? dhcp4Config.toBuilder().fqdn(conf.fqdn()).build() : dhcp4Config;
     }
 
-    long ipv6Hi(final int i) {
-        return v6Hi[i];
-    }
-
-    long ipv6Lo(final int i) {
-        return v6Lo[i];
-    }
-
-    int ipv6PrefixLength(final int i) {
-        return v6Len[i];
-    }
-
-    boolean hasGateway6() {
-        return hasGw6;
-    }
-
-    long gateway6Hi() {
-        return gw6Hi;
-    }
-
-    long gateway6Lo() {
-        return gw6Lo;
+    Dhcp6Client.Options dhcp6Options() {
+        return dhcp6Options != null ? dhcp6Options : Dhcp6Client.Options.defaults();
     }
 
     /** The engine settings (a default with a descriptive name unless {@link #withStackConfig} was used). */
@@ -259,285 +347,220 @@ public final class IothIdentity {
         return vdeOptions != null ? vdeOptions : VdeOptions.defaults().withDescription("ioth-java " + describe());
     }
 
-    /** A short name for logs: the first address, else the wire. */
+    /** A short name for logs: the fqdn, else the first address, else the method, else the wire. */
     String describe() {
-        if (v4Addr.length > 0) {
-            return Ipv4Addr.format(v4Addr[0]);
+        if (conf.fqdn() != null) {
+            return conf.fqdn();
         }
-        if (v6Hi.length > 0) {
-            return Ipv6Addr.format(v6Hi[0], v6Lo[0]);
+        if (!conf.addresses().isEmpty()) {
+            return conf.addresses().get(0).address().toString();
         }
-        return vnl.isEmpty() ? "switch://default" : vnl;
+        if (dhcp4()) {
+            return "dhcp@" + (vnl().isEmpty() ? "switch://default" : vnl());
+        }
+        return vnl().isEmpty() ? "switch://default" : vnl();
     }
 
-    /** The MAC of one stack: the configured one, or a random locally administered unicast MAC (IEEE 802 U/L bit). */
+    /** The MAC of one stack: the fixed one ({@link #mac()}), or a random locally administered unicast MAC (IEEE
+     * 802 U/L bit). */
     long macForNewStack() {
-        if (mac != 0) {
-            return mac;
+        final long m = conf.effectiveMac();
+        if (m != 0) {
+            return m;
         }
         final long r = new SecureRandom().nextLong() & 0xffff_ffff_ffffL;
         return (r & ~0x0100_0000_0000L) | 0x0200_0000_0000L; // unicast (I/G = 0), locally administered (U/L = 1)
     }
 
-    /** The canonical iothconf form. */
+    /** The canonical iothconf form (no undo tokens: their effect is applied); it parses back to an equal
+     * identity. */
     @Override
     public String toString() {
         final StringBuilder sb = new StringBuilder();
-        sb.append("vnl=").append(vnl.isEmpty() ? "switch://default" : vnl);
-        if (!DEFAULT_IFACE.equals(iface)) {
-            sb.append(",iface=").append(iface);
+        sb.append("vnl=").append(vnl().isEmpty() ? "switch://default" : vnl());
+        if (conf.stack() != null) {
+            sb.append(",stack=").append(conf.stack());
         }
-        if (eth) {
+        if (!DEFAULT_IFACE.equals(conf.iface())) {
+            sb.append(",iface=").append(conf.iface());
+        }
+        if (conf.fqdn() != null) {
+            sb.append(",fqdn=").append(conf.fqdn());
+        }
+        if (eth()) {
             sb.append(",eth");
         }
-        if (mac != 0) {
-            sb.append(",mac=").append(MacAddr.format(mac));
+        if (conf.hasMac()) {
+            sb.append(",mac=").append(MacAddr.format(conf.mac()));
         }
-        for (String a : ipv4Addresses()) {
-            sb.append(",ip=").append(a);
+        if (dhcp4()) {
+            sb.append(",dhcp");
         }
-        for (String a : ipv6Addresses()) {
-            sb.append(",ip=").append(a);
+        if (dhcp6()) {
+            sb.append(",dhcp6");
         }
-        if (gw4 != 0) {
-            sb.append(",gw=").append(gateway4());
+        if (routerDiscovery()) {
+            sb.append(",rd");
         }
-        if (hasGw6) {
-            sb.append(",gw=").append(gateway6());
+        if (slaac()) {
+            sb.append(",slaac");
+        }
+        for (IpPrefix p : conf.addresses()) {
+            sb.append(",ip=").append(p);
+        }
+        for (IpAddress g : conf.gateways()) {
+            sb.append(",gw=").append(g);
+        }
+        for (IpAddress d : conf.dns()) {
+            sb.append(",dns=").append(d);
+        }
+        for (String d : conf.domains()) {
+            sb.append(",domain=").append(d);
+        }
+        if (conf.has(Flag.DEBUG)) {
+            sb.append(",debug");
         }
         return sb.toString();
     }
 
-    // ---------------------------------------------------------------- the parser
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof IothIdentity i && toString().equals(i.toString())
+                && Objects.equals(stackConfig, i.stackConfig) && Objects.equals(vdeOptions, i.vdeOptions)
+                && Objects.equals(dhcp4Config, i.dhcp4Config) && Objects.equals(dhcp6Options, i.dhcp6Options)
+                && Objects.equals(tcpConfig, i.tcpConfig);
+    }
 
-    private static final class Parser {
-        final String source;
-        String vnl = "";
-        boolean vnlSeen;
-        String iface = DEFAULT_IFACE;
-        boolean ifaceSeen;
-        long mac;
-        boolean eth;
-        final List<Integer> v4Addr = new ArrayList<>();
-        final List<Integer> v4Len = new ArrayList<>();
-        final List<Long> v6Hi = new ArrayList<>();
-        final List<Long> v6Lo = new ArrayList<>();
-        final List<Integer> v6Len = new ArrayList<>();
-        int gw4;
-        boolean hasGw6;
-        long gw6Hi;
-        long gw6Lo;
-        String gw4Token;
-        String gw6Token;
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
 
-        Parser(final String s) {
-            this.source = s;
-            // iothconf splits on commas (iothconf.c: strtok_r(config, ",", ...)); VNLs contain none
-            for (String raw : s.split(",", -1)) {
+    // ---------------------------------------------------------------- what IothConf's grammar leaves to us
+
+    /**
+     * The checks this transport adds to {@link IothConf}'s grammar, each naming its token: a VNL vde-channel can
+     * open, an interface name, unicast host addresses (the engine's rules, so that the error names the token
+     * instead of failing the event loop), no address twice, gateways that can be on-link.
+     */
+    private static final class Checks {
+        private Checks() {
+        }
+
+        static void check(final String source, final IothConf conf) {
+            final List<IpPrefix> seen = new ArrayList<>();
+            final Map<IpAddress, String> gwTokens = new LinkedHashMap<>();
+            for (String raw : source.split(",", -1)) { // the split IothConf makes (iothconf: strtok on ',')
                 final String token = raw.strip();
-                if (!token.isEmpty()) {
-                    token(token);
+                if (token.isEmpty()) {
+                    continue;
+                }
+                final int eq = token.indexOf('=');
+                final String key = eq < 0 ? token : token.substring(0, eq);
+                final String value = eq < 0 ? "" : token.substring(eq + 1);
+                switch (key) {
+                    case "vnl":
+                        if (!value.isEmpty()) {
+                            try {
+                                Vnl.parse(value);
+                            } catch (IllegalArgumentException e) {
+                                throw bad(token, e.getMessage());
+                            }
+                        }
+                        break;
+                    case "iface":
+                        if (!value.matches("[A-Za-z0-9._-]{1,15}")) {
+                            throw bad(token, "an interface name is 1..15 letters, digits, '.', '_' or '-' (IFNAMSIZ)");
+                        }
+                        if ("lo".equals(value)) {
+                            throw bad(token, "'lo' is the loopback interface");
+                        }
+                        break;
+                    case "ifindex":
+                        throw bad(token, "one interface per identity: name it with iface=");
+                    case "-static":
+                        seen.clear();
+                        gwTokens.clear();
+                        break;
+                    case "ip": {
+                        final IpPrefix p = IothConf.parse(token).addresses().get(0);
+                        hostAddress(token, p.address());
+                        for (IpPrefix q : seen) {
+                            if (q.address().equals(p.address())) {
+                                throw bad(token, "address given twice");
+                            }
+                        }
+                        seen.add(p);
+                        break;
+                    }
+                    case "gw": {
+                        final IpAddress g = IothConf.parse(token).gateways().get(0);
+                        unicast(token, g);
+                        gwTokens.put(g, token);
+                        break;
+                    }
+                    case "dns":
+                        unicast(token, IothConf.parse(token).dns().get(0));
+                        break;
+                    default:
+                        break;
                 }
             }
-            if (gw4Token != null && !onLink4(gw4)) {
-                throw bad(gw4Token, "the gateway is not on-link in any ip= prefix (Linux: \"Nexthop has invalid "
-                        + "gateway\")");
+            if (conf.has(Flag.SLAAC) && !conf.has(Flag.RD)) {
+                throw bad("slaac", "slaac needs rd: the prefixes come in router advertisements (iothconf_rd)");
             }
-            if (gw6Token != null && !onLink6(gw6Hi, gw6Lo)) {
-                throw bad(gw6Token, "the gateway is not on-link in any ip= prefix");
-            }
-        }
-
-        private void token(final String token) {
-            final int eq = token.indexOf('=');
-            final String key = (eq < 0 ? token : token.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            final String value = eq < 0 ? null : token.substring(eq + 1).strip();
-            if (key.startsWith("-") && LATER.contains(key.substring(1)) || LATER.contains(key)) {
-                throw bad(token, "not supported yet (dynamic configuration, names and DNS come with issue 6); "
-                        + "this version takes vnl=, iface=, eth, mac=, ip=, gw=");
-            }
-            switch (key) {
-                case "vnl":
-                    if (vnlSeen) {
-                        throw bad(token, "vnl= given twice (one interface per identity for now)");
-                    }
-                    vnlSeen = true;
-                    vnl = required(token, value);
-                    try {
-                        Vnl.parse(vnl);
-                    } catch (IllegalArgumentException e) {
-                        throw bad(token, e.getMessage());
-                    }
-                    break;
-                case "iface":
-                    if (ifaceSeen) {
-                        throw bad(token, "iface= given twice (one interface per identity for now)");
-                    }
-                    ifaceSeen = true;
-                    iface = required(token, value);
-                    if (!iface.matches("[A-Za-z0-9._-]{1,15}")) {
-                        throw bad(token, "an interface name is 1..15 letters, digits, '.', '_' or '-' (IFNAMSIZ)");
-                    }
-                    if ("lo".equals(iface)) {
-                        throw bad(token, "'lo' is the loopback interface");
-                    }
-                    break;
-                case "eth":
-                    if (value != null) {
-                        throw bad(token, "eth is a flag and takes no value");
-                    }
-                    eth = true;
-                    break;
-                case "-eth":
-                    eth = false;
-                    break;
-                case "mac":
-                case "macaddr":
-                    mac(token, required(token, value));
-                    break;
-                case "ip":
-                    ip(token, required(token, value));
-                    break;
-                case "gw":
-                    gw(token, required(token, value));
-                    break;
-                default:
-                    throw bad(token, "unknown key '" + key + "' (this version takes vnl=, iface=, eth, mac=, ip=, "
-                            + "gw=)");
-            }
-        }
-
-        private void mac(final String token, final String value) {
-            if (mac != 0) {
-                throw bad(token, "mac= given twice");
-            }
-            final long m;
-            try {
-                m = MacAddr.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw bad(token, "not a MAC address (aa:bb:cc:dd:ee:ff)");
-            }
-            if (m == 0 || MacAddr.isMulticast(m)) {
-                throw bad(token, "not a unicast MAC (the I/G bit of the first octet must be 0)");
-            }
-            mac = m;
-        }
-
-        private void ip(final String token, final String value) {
-            final int slash = value.indexOf('/');
-            if (slash < 0) {
-                throw bad(token, "ip= needs ADDR/PREFIXLEN (e.g. 10.0.0.2/24)");
-            }
-            final String addr = value.substring(0, slash);
-            final int len = prefixLength(token, value.substring(slash + 1), addr.indexOf(':') >= 0 ? 128 : 32);
-            if (addr.indexOf(':') >= 0) {
-                final long[] a = new long[2];
-                if (!Ipv6Addr.tryParse(addr, a)) {
-                    throw bad(token, "not an IPv6 address: '" + addr + "'");
+            for (Map.Entry<IpAddress, String> e : gwTokens.entrySet()) {
+                final IpAddress g = e.getKey();
+                if (!conf.gateways().contains(g) || onLink(g, conf.addresses())) {
+                    continue;
                 }
-                if (Ipv6Addr.isUnspecified(a[0], a[1]) || Ipv6Addr.isMulticast(a[0])
-                        || Ipv6Addr.isLoopback(a[0], a[1])) {
+                // a dynamic method of the gateway's family may bring its prefix: installed when it is on-link
+                final boolean dynamic = g.v6() ? conf.has(Flag.RD) || conf.has(Flag.DHCP6) : conf.has(Flag.DHCP);
+                if (!dynamic) {
+                    throw bad(e.getValue(), "the gateway is not on-link in any ip= prefix (Linux: \"Nexthop has "
+                            + "invalid gateway\")");
+                }
+            }
+        }
+
+        /** RFC 1122 §3.2.1.3 (the checks {@code Engine.addIpv4} makes) and RFC 4291 §2.5.2, §2.5.3, §2.7. */
+        private static void hostAddress(final String token, final IpAddress a) {
+            if (a.v6()) {
+                if (Ipv6Addr.isUnspecified(a.hi(), a.lo()) || Ipv6Addr.isMulticast(a.hi())
+                        || Ipv6Addr.isLoopback(a.hi(), a.lo())) {
                     throw bad(token, "not a unicast host address (RFC 4291 §2.5.2, §2.5.3, §2.7)");
                 }
-                for (int i = 0; i < v6Hi.size(); i++) {
-                    if (v6Hi.get(i) == a[0] && v6Lo.get(i) == a[1]) {
-                        throw bad(token, "address given twice");
-                    }
-                }
-                v6Hi.add(a[0]);
-                v6Lo.add(a[1]);
-                v6Len.add(len);
                 return;
             }
-            final int a = ipv4(token, addr);
-            // the checks Engine.addIpv4 makes, here so that the error names the token (RFC 1122 §3.2.1.3)
-            if (a == 0 || (a >>> 24) == 0 || Ipv4Addr.isMulticast(a) || a == Ipv4Addr.BROADCAST
-                    || Ipv4Addr.isLoopback(a)) {
+            final int v = a.v4();
+            if (v == 0 || (v >>> 24) == 0 || Ipv4Addr.isMulticast(v) || v == Ipv4Addr.BROADCAST
+                    || Ipv4Addr.isLoopback(v)) {
                 throw bad(token, "not a unicast host address (RFC 1122 §3.2.1.3)");
             }
-            if (v4Addr.contains(a)) {
-                throw bad(token, "address given twice");
-            }
-            v4Addr.add(a);
-            v4Len.add(len);
         }
 
-        private void gw(final String token, final String value) {
-            if (value.indexOf(':') >= 0) {
-                if (gw6Token != null) {
-                    throw bad(token, "an IPv6 gw= given twice");
-                }
-                final long[] a = new long[2];
-                if (!Ipv6Addr.tryParse(value, a) || Ipv6Addr.isMulticast(a[0])
-                        || Ipv6Addr.isUnspecified(a[0], a[1])) {
-                    throw bad(token, "not an IPv6 unicast address: '" + value + "'");
-                }
-                gw6Token = token;
-                hasGw6 = true;
-                gw6Hi = a[0];
-                gw6Lo = a[1];
-                return;
-            }
-            if (gw4Token != null) {
-                throw bad(token, "an IPv4 gw= given twice");
-            }
-            final int a = ipv4(token, value);
-            if (a == 0 || Ipv4Addr.isMulticast(a) || a == Ipv4Addr.BROADCAST || Ipv4Addr.isLoopback(a)) {
+        private static void unicast(final String token, final IpAddress a) {
+            if (a.v6() ? Ipv6Addr.isUnspecified(a.hi(), a.lo()) || Ipv6Addr.isMulticast(a.hi())
+                    : a.v4() == 0 || Ipv4Addr.isMulticast(a.v4()) || a.v4() == Ipv4Addr.BROADCAST) {
                 throw bad(token, "not a unicast address");
             }
-            gw4Token = token;
-            gw4 = a;
         }
 
-        private boolean onLink4(final int a) {
-            for (int i = 0; i < v4Addr.size(); i++) {
-                if (v4Len.get(i) > 0 && Ipv4Addr.inPrefix(a, v4Addr.get(i), v4Len.get(i)) && a != v4Addr.get(i)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private boolean onLink6(final long hi, final long lo) {
-            if (Ipv6Addr.isLinkLocal(hi)) {
+        private static boolean onLink(final IpAddress g, final List<IpPrefix> addresses) {
+            if (g.v6() && Ipv6Addr.isLinkLocal(g.hi())) {
                 return true; // RFC 4861 §4.2: routers advertise link-local addresses; fe80::/64 is always on-link
             }
-            for (int i = 0; i < v6Hi.size(); i++) {
-                if (Ipv6Addr.inPrefix(hi, lo, v6Hi.get(i), v6Lo.get(i), v6Len.get(i))) {
+            for (IpPrefix p : addresses) {
+                final IpAddress a = p.address();
+                if (p.v6() != g.v6() || a.equals(g)) {
+                    continue;
+                }
+                if (g.v6() ? Ipv6Addr.inPrefix(g.hi(), g.lo(), a.hi(), a.lo(), p.prefixLength())
+                        : Ipv4Addr.inPrefix(g.v4(), a.v4(), p.prefixLength())) {
                     return true;
                 }
             }
             return false;
-        }
-
-        private static int ipv4(final String token, final String s) {
-            // strict dotted quad: Ipv4Addr.parse plus a shape check (no "10.1", no leading '+')
-            if (!s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                throw bad(token, "not an IPv4 address: '" + s + "'");
-            }
-            try {
-                return Ipv4Addr.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw bad(token, "not an IPv4 address: '" + s + "'");
-            }
-        }
-
-        private static int prefixLength(final String token, final String s, final int max) {
-            if (!s.matches("\\d{1,3}")) {
-                throw bad(token, "prefix length '" + s + "' is not a number 0.." + max);
-            }
-            final int n = Integer.parseInt(s);
-            if (n > max) {
-                throw bad(token, "prefix length " + n + " out of range 0.." + max);
-            }
-            return n;
-        }
-
-        private static String required(final String token, final String value) {
-            if (value == null || value.isEmpty()) {
-                throw bad(token, "needs a value");
-            }
-            return value;
         }
 
         private static IllegalArgumentException bad(final String token, final String why) {

@@ -65,6 +65,8 @@ public final class IothIoHandler implements IoHandler {
     private final ThreadAwareExecutor executor;
     private final LoopTicker ticker;
     private final IothIdentity identity;
+    /** Applies the identity to the stack (static, DHCP, IPv6 autoconfiguration) and tracks its configuration. */
+    private final IothConfigurator configurator;
     private final VdeFrameLink link;
     private final VdePoller poller;
     private final List<IothIoRegistration> registrations = new ArrayList<>();
@@ -80,11 +82,13 @@ public final class IothIoHandler implements IoHandler {
         this.executor = executor;
         this.identity = identity;
         this.ticker = new LoopTicker(executor);
+        this.configurator = new IothConfigurator(identity, executor);
         // Open the wire here, on the thread building the group: a wrong VNL or an absent switch fails the group's
         // constructor (MultithreadEventExecutorGroup: "failed to create a child event loop") instead of a loop.
         try {
             this.link = VdeFrameLink.open(identity.vnl(), identity.vdeOptions().withTicker(ticker));
         } catch (IOException e) {
+            configurator.destroyed();
             throw new UncheckedIOException("cannot join " + (identity.vnl().isEmpty() ? "switch://default"
                     : identity.vnl()) + " for identity " + identity, e);
         }
@@ -93,6 +97,7 @@ public final class IothIoHandler implements IoHandler {
             p = new VdePoller();
         } catch (RuntimeException e) {
             link.close();
+            configurator.destroyed();
             throw e;
         }
         this.poller = p;
@@ -277,24 +282,12 @@ public final class IothIoHandler implements IoHandler {
             return;
         }
         final long now = ticker.nanoTime();
-        final Stack s = Stack.create(identity.stackConfig(), now);
+        final Stack s = identity.tcpConfig() == null ? Stack.create(identity.stackConfig(), now)
+                : Stack.create(identity.stackConfig(), identity.tcpConfig(), now); // IothIdentity#withTcpConfig
         try {
             final NetInterface ifc = s.addInterface(identity.interfaceName(), link, identity.macForNewStack());
-            for (int i = 0; i < identity.ipv4Count(); i++) {
-                s.addIpv4(ifc, identity.ipv4Address(i), identity.ipv4PrefixLength(i), now);
-            }
-            if (identity.gateway4Int() != 0) {
-                s.routes().addDefaultGateway4(identity.gateway4Int());
-            }
-            if (identity.hasIpv6()) {
-                s.enableIpv6(ifc, now); // fe80::EUI-64 (RFC 4862 §5.3), as Linux on every interface
-                for (int i = 0; i < identity.ipv6Count(); i++) {
-                    s.addIpv6(ifc, identity.ipv6Hi(i), identity.ipv6Lo(i), identity.ipv6PrefixLength(i), now);
-                }
-                if (identity.hasGateway6()) {
-                    s.routes().addRoute6(0L, 0L, 0, true, identity.gateway6Hi(), identity.gateway6Lo(), ifc, 0);
-                }
-            }
+            // static addresses and routes, then DHCPv4 / IPv6 autoconfiguration as the identity asks
+            configurator.start(s, ifc, now);
             poller.add(link.plug());
             stack = s;
         } catch (RuntimeException e) {
@@ -302,8 +295,11 @@ public final class IothIoHandler implements IoHandler {
             // loop alive, fail every registration with the cause
             stackFailure = e;
             logger.error("{}: cannot build the stack of identity {}", this, identity, e);
+            configurator.failed(e);
             s.close(); // closes the link as well
+            return;
         }
+        configurator.update(); // the first snapshot (stack published: listeners may use it); static: configured now
     }
 
     /** Closes every registered handle (Netty calls this once the loop starts shutting down). */
@@ -320,6 +316,9 @@ public final class IothIoHandler implements IoHandler {
             }
         }
         soon.clear();
+        if (stack != null) {
+            configurator.stop(ticker.nanoTime()); // DHCP releases, flushed onto the wire before destroy() closes it
+        }
     }
 
     @Override
@@ -334,6 +333,7 @@ public final class IothIoHandler implements IoHandler {
             link.close(); // never initialized
         }
         poller.close();
+        configurator.destroyed();
         factory.handlers.remove(executor, this);
     }
 
@@ -354,6 +354,11 @@ public final class IothIoHandler implements IoHandler {
     /** Why the stack could not be built, or null. */
     RuntimeException stackFailure() {
         return stackFailure;
+    }
+
+    /** The configuration state of this handler's stack. */
+    IothConfigurator configurator() {
+        return configurator;
     }
 
     /** The identity this handler's stack was built from. */

@@ -5,7 +5,10 @@
  * <ul>
  *   <li>{@link io.ioth.transport.IothEventLoopGroup}: the one-line swap for {@code MultiThreadIoEventLoopGroup};
  *       {@link io.ioth.transport.IothIoHandler#newFactory} for the primary 4.2 form.</li>
- *   <li>{@link io.ioth.transport.IothIdentity}: wire, MAC, addresses and gateway as an iothconf string.</li>
+ *   <li>{@link io.ioth.transport.IothIdentity}: wire, MAC, and how the stack configures itself (static, DHCPv4,
+ *       router discovery, SLAAC, DHCPv6, DNS servers and domains) as an iothconf string;
+ *       {@link io.ioth.transport.IothConfiguration}: what it is configured with ({@code group.configured()});
+ *       {@link io.ioth.transport.IothDnsResolvers}: DNS through the identity's own stack.</li>
  *   <li>{@link io.ioth.transport.IothDatagramChannel}: UDP; the stream channels follow when the stack's TCP lands,
  *       on the same {@link io.ioth.transport.AbstractIothChannel} base.</li>
  *   <li>{@link io.ioth.transport.IothIoHandle}, {@link io.ioth.transport.IothIoRegistration},

@@ -42,6 +42,8 @@ final class NdpLayer {
     private Ipv6Autoconf[] autoconf = new Ipv6Autoconf[0];
     /** The timer client of every {@link Ipv6Autoconf} of this engine, registered at the first one; -1 before. */
     private int autoconfTimerClient = -1;
+    /** Hears every address leaving DAD (the transport's "configured" waits for static addresses too). */
+    private Ipv6AddressListener addressListener;
 
     NdpLayer(final Engine engine) {
         this.engine = engine;
@@ -197,6 +199,14 @@ final class NdpLayer {
         if (a != null) {
             a.addressStateChanged(ifc.v6Hi[i], ifc.v6Lo[i], ifc.v6State[i] == NetInterface.V6_DUPLICATE, now);
         }
+        final Ipv6AddressListener l = addressListener;
+        if (l != null) {
+            l.addressStateChanged(ifc, ifc.v6Hi[i], ifc.v6Lo[i], ifc.v6State[i] == NetInterface.V6_DUPLICATE, now);
+        }
+    }
+
+    void setAddressListener(final Ipv6AddressListener l) {
+        addressListener = l;
     }
 
     /** ff02::1:ffXX:XXXX (RFC 4291 §2.7.1). */

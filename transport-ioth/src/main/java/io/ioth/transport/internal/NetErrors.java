@@ -2,6 +2,7 @@ package io.ioth.transport.internal;
 
 import io.ioth.tcpip.iface.NetError;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -21,6 +22,8 @@ import java.nio.channels.NotYetConnectedException;
  *   <tr><td>ECONNREFUSED</td><td>-</td><td>ConnectException</td><td>PortUnreachableException</td></tr>
  *   <tr><td>ENETUNREACH, EHOSTUNREACH</td><td colspan=3>NoRouteToHostException</td></tr>
  *   <tr><td>EDESTADDRREQ, ENOTCONN</td><td colspan=3>NotYetConnectedException (NIO's DatagramChannel.write)</td></tr>
+ *   <tr><td>ECONNRESET, ETIMEDOUT, EPIPE, ECONNABORTED</td><td>-</td><td>ConnectException</td><td>IOException
+ *       with strerror(3)'s text on a stream ("Connection reset by peer")</td></tr>
  *   <tr><td>EBADF</td><td colspan=3>ClosedChannelException</td></tr>
  *   <tr><td>others</td><td colspan=3>SocketException with strerror(3)'s text</td></tr>
  * </table>
@@ -44,6 +47,9 @@ public final class NetErrors {
     public static Exception connect(final int result, final SocketAddress remote) {
         switch (result) {
             case NetError.ECONNREFUSED:
+            case NetError.ETIMEDOUT:   // SYN retries exhausted (the JDK: "Connection timed out")
+            case NetError.ECONNRESET:
+            case NetError.ECONNABORTED:
                 return new ConnectException(text(result, remote));
             case NetError.EADDRINUSE:
             case NetError.EADDRNOTAVAIL:
@@ -61,6 +67,25 @@ public final class NetErrors {
                     : "ICMP Port Unreachable: " + remote);
         }
         return common(result, remote);
+    }
+
+    /**
+     * The failure of an established stream (TCP read or write): {@code ECONNRESET} is the JDK's
+     * {@code IOException("Connection reset by peer")}, {@code ETIMEDOUT} "Connection timed out", {@code EPIPE}
+     * "Broken pipe", {@code ECONNABORTED}; the socket errors NIO reports as plain {@code IOException}s.
+     */
+    public static Exception stream(final int result, final SocketAddress remote) {
+        switch (result) {
+            case NetError.ECONNRESET:
+            case NetError.ETIMEDOUT:
+            case NetError.EPIPE:
+            case NetError.ECONNABORTED:
+                return new IOException(NetError.message(result));
+            case NetError.ENOTCONN:
+                return new NotYetConnectedException();
+            default:
+                return common(result, remote);
+        }
     }
 
     private static Exception common(final int result, final SocketAddress addr) {

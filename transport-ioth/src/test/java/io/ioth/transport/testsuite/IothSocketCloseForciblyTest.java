@@ -1,0 +1,22 @@
+package io.ioth.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation;
+import io.netty.testsuite.transport.socket.SocketCloseForciblyTest;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+/** Netty's {@code SocketCloseForciblyTest} between two IoTh stacks on an embedded switch (topology S). */
+public class IothSocketCloseForciblyTest extends SocketCloseForciblyTest {
+    @Override
+    protected List<TestsuitePermutation.BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return IothSocketTestPermutation.INSTANCE.socket();
+    }
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return IothSocketTestPermutation.serverAddress();
+    }
+}
