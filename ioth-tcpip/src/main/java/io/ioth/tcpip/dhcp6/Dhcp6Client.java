@@ -113,7 +113,12 @@ public final class Dhcp6Client implements Ipv6Autoconf.Dhcp6, StackTimers.Client
     private final Options options;
     private final byte[] duid;
     private final int iaid;
-    private final int timerClient;
+    /**
+     * Our client id on the stack's timers, taken by {@link #start} and given back when the client is closed (-1
+     * outside): the ids are few ({@code StackTimers.MAX_CLIENTS}) and a client is created per autoconfiguration run,
+     * which may never start DHCPv6 at all.
+     */
+    private int timerClient = -1;
     private final Dhcp6Message in = new Dhcp6Message();
     private final DatagramInfo info = new DatagramInfo();
     private UdpSocket socket;
@@ -180,7 +185,6 @@ public final class Dhcp6Client implements Ipv6Autoconf.Dhcp6, StackTimers.Client
         }
         this.duid = duid(ifc.mac(), options.duidLltTime);
         this.iaid = (int) ifc.mac();
-        this.timerClient = engine.timers().register(this);
     }
 
     /** §11.2 DUID-LLT (type 1) or §11.4 DUID-LL (type 3), hardware type 1 (Ethernet, RFC 826). */
@@ -209,6 +213,9 @@ public final class Dhcp6Client implements Ipv6Autoconf.Dhcp6, StackTimers.Client
     public void start(final boolean stateful, final long now) {
         if (state == State.CLOSED || state == State.RELEASING) {
             throw new IllegalStateException("DHCPv6 client closed");
+        }
+        if (timerClient < 0) {
+            timerClient = engine.timers().register(this);
         }
         openSocket();
         if (stateful) {
@@ -308,6 +315,12 @@ public final class Dhcp6Client implements Ipv6Autoconf.Dhcp6, StackTimers.Client
         engine.timers().cancel(leaseTimer);
         leaseTimer = TimerWheel.NULL_TIMER;
         state = State.CLOSED;
+        // a closed client never starts again: give the timer client id back, or start/close cycles (one client
+        // each) would exhaust StackTimers.MAX_CLIENTS
+        if (timerClient >= 0) {
+            engine.timers().unregister(timerClient);
+            timerClient = -1;
+        }
         if (socket != null) {
             socket.close();
             socket = null;
@@ -807,6 +820,9 @@ public final class Dhcp6Client implements Ipv6Autoconf.Dhcp6, StackTimers.Client
     }
 
     private long schedule(final long kind, final long deadline) {
+        if (timerClient < 0) {
+            return TimerWheel.NULL_TIMER; // not started, or closed
+        }
         return engine.timers().schedule(timerClient, deadline, kind);
     }
 

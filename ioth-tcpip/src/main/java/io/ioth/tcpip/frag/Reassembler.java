@@ -65,9 +65,10 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Note:</b> Not threadsafe: one reassembler belongs to one event-loop thread. The {@link Listener} must not
  * call back into the reassembler (that throws {@link IllegalStateException}): a stack whose loopback delivers
- * synchronously must queue what the listener sends. Storage grows to the high-water mark of concurrent datagrams
- * and fragments and is then reused: no allocation per fragment besides the reassembled output (and a derived
- * buffer on the ICMP paths).
+ * synchronously must queue what the listener sends. Storage (the datagram table included) is allocated with the
+ * first fragment, grows by doubling to the high-water mark of concurrent datagrams and fragments and is then reused:
+ * no allocation per fragment besides the reassembled output (and a derived buffer on the ICMP paths). A stack that
+ * never receives a fragment keeps a few hundred bytes here.
  */
 public final class Reassembler implements AutoCloseable {
 
@@ -181,6 +182,9 @@ public final class Reassembler implements AutoCloseable {
     }
 
     private static final int NONE = -1;
+    /** Datagram and fragment slots allocated with the first fragment; doubled on demand up to the limits. */
+    private static final int INITIAL_DATAGRAMS = 4;
+    private static final int INITIAL_FRAGMENTS = 16;
     private static final int[] FAMILIES = {FAMILY_IPV4, FAMILY_IPV6};
 
     /**
@@ -213,9 +217,10 @@ public final class Reassembler implements AutoCloseable {
     private final long hashK1;
     private final io.ioth.tcpip.storage.SipHash sip = new io.ioth.tcpip.storage.SipHash();
 
-    // open-addressing hash table: datagram index + 1, 0 = empty
-    private final int[] table;
-    private final int tableMask;
+    // open-addressing hash table: datagram index + 1, 0 = empty; at least twice the datagram slots (load <= 1/2),
+    // resized with them
+    private int[] table = new int[2];
+    private int tableMask = 1;
 
     // datagrams (parallel arrays, grown to the high-water mark)
     private byte[] dFamily;
@@ -327,11 +332,7 @@ public final class Reassembler implements AutoCloseable {
                 (long) config.maxDatagrams * config.maxFragmentsPerDatagram);
         this.hashK0 = random.nextLong();
         this.hashK1 = random.nextLong();
-        int tableSize = Integer.highestOneBit(maxDatagrams * 2 - 1) << 1; // >= 2 * maxDatagrams: load <= 0.5
-        this.table = new int[Math.max(tableSize, 2)];
-        this.tableMask = table.length - 1;
-        growDatagrams(Math.min(16, maxDatagrams));
-        growFragments(Math.min(64, maxFragmentSlots));
+        // datagram and fragment storage: allocated with the first fragment (create / newFragment)
     }
 
     /** A reassembler with the default {@link Config}. */
@@ -783,7 +784,9 @@ public final class Reassembler implements AutoCloseable {
     }
 
     private int create(int hash, long now) {
-        if (dFree == NONE && dHighWater == dFamily.length) {
+        if (dFamily == null) {
+            growDatagrams(Math.min(INITIAL_DATAGRAMS, maxDatagrams));
+        } else if (dFree == NONE && dHighWater == dFamily.length) {
             growDatagrams(Math.min(maxDatagrams, dFamily.length * 2));
         }
         int d;
@@ -881,7 +884,9 @@ public final class Reassembler implements AutoCloseable {
             fFree = fNext[f];
             return f;
         }
-        if (fHighWater == fBuf.length) {
+        if (fBuf == null) {
+            growFragments(Math.min(INITIAL_FRAGMENTS, maxFragmentSlots));
+        } else if (fHighWater == fBuf.length) {
             // cannot exceed maxFragmentSlots: at most maxDatagrams datagrams of at most maxFrags fragments
             growFragments((int) Math.min(maxFragmentSlots, (long) fBuf.length * 2));
         }
@@ -979,6 +984,17 @@ public final class Reassembler implements AutoCloseable {
         dNextHeader = grow(dNextHeader, n);
         dNext = grow(dNext, n);
         dPrev = grow(dPrev, n);
+        final int tableSize = Math.max(2, Integer.highestOneBit(n * 2 - 1) << 1); // >= 2 * n: load <= 1/2
+        if (tableSize > table.length) {
+            final int[] oldTable = table;
+            table = new int[tableSize];
+            tableMask = tableSize - 1;
+            for (int e : oldTable) {
+                if (e != 0) {
+                    tableInsert(e - 1);
+                }
+            }
+        }
     }
 
     private void growFragments(int n) {

@@ -88,7 +88,8 @@ public final class Engine implements AutoCloseable {
     final MldLayer mld;
     final Dad dad;
 
-    private final IpProtocolHandler[] protocols = new IpProtocolHandler[256];
+    /** Indexed by protocol number, only as long as the highest one registered (17 for UDP): not 256 slots. */
+    private IpProtocolHandler[] protocols = new IpProtocolHandler[0];
     private IpProtocolHandler[] handlers = new IpProtocolHandler[0];
     IcmpEchoHandler echoHandler;
 
@@ -497,16 +498,21 @@ public final class Engine implements AutoCloseable {
                 || protocol == IpProtocol.IPV6_DEST_OPTS) {
             throw new IllegalArgumentException("protocol " + protocol + " cannot be registered");
         }
-        if (protocols[protocol] != null) {
+        Objects.requireNonNull(handler, "handler");
+        if (protocol < protocols.length && protocols[protocol] != null) {
             throw new IllegalStateException("protocol " + protocol + " already registered");
         }
-        protocols[protocol] = Objects.requireNonNull(handler, "handler");
+        if (protocol >= protocols.length) {
+            protocols = Arrays.copyOf(protocols, protocol + 1);
+        }
+        protocols[protocol] = handler;
         handlers = Arrays.copyOf(handlers, handlers.length + 1);
         handlers[handlers.length - 1] = handler;
     }
 
     public IpProtocolHandler protocol(final int protocol) {
-        return protocols[protocol & 0xff];
+        final int p = protocol & 0xff;
+        return p < protocols.length ? protocols[p] : null;
     }
 
     /** Where echo replies and errors about our echo requests go (the ping sockets). */
@@ -1060,5 +1066,10 @@ public final class Engine implements AutoCloseable {
             sb.append("  ").append(ifaces[i]).append('\n');
         }
         return sb.toString();
+    }
+
+    /** Sets the one listener told when an IPv6 address leaves DAD (null: none). Owner thread. */
+    public void setIpv6AddressListener(final Ipv6AddressListener l) {
+        ndp.setAddressListener(l);
     }
 }

@@ -26,12 +26,15 @@ import java.util.random.RandomGenerator;
  * request per second per destination while unresolved; the RETRANS_TIMER pacing gives exactly that.
  *
  * <p><b>Keys</b> are {@code (family, hi, lo)}: IPv4 is {@code (FAMILY_IPV4, 0, address & 0xffffffffL)}, IPv6 is
- * {@code (FAMILY_IPV6, bytes 0..7, bytes 8..15)}. Entries live in preallocated parallel arrays ({@code maxEntries}
- * of them) indexed from an open-addressing hash table (linear probing, backward-shift deletion): nothing is
- * allocated per lookup, per state change or per queued packet, and the memory is fixed at construction.
- * When the cache is full a new entry evicts, among the 16 least recently used, the first one that is STALE or
- * INCOMPLETE, else the least recently used one (Linux's {@code neigh_forced_gc} also prefers unreferenced,
- * non-permanent entries).
+ * {@code (FAMILY_IPV6, bytes 0..7, bytes 8..15)}. Entries live in parallel arrays indexed from an open-addressing
+ * hash table (linear probing, backward-shift deletion, load at most 1/2). The arrays start with room for
+ * {@link #INITIAL_ENTRIES} entries and double (table rehashed) when a new entry finds no free one, up to
+ * {@code maxEntries}: a host that talks to its gateway and a few neighbours keeps a few hundred bytes, not the
+ * worst case (one JVM may run a thousand stacks). Nothing is allocated per lookup, per state change or per queued
+ * packet once the arrays have reached the high-water mark of entries (they never shrink); the packet queues are
+ * allocated with the first packet queued. When the cache is full ({@code maxEntries}) a new entry evicts, among
+ * the 16 least recently used, the first one that is STALE or INCOMPLETE, else the least recently used one (Linux's
+ * {@code neigh_forced_gc} also prefers unreferenced, non-permanent entries).
  *
  * <p><b>Queues</b>: each INCOMPLETE entry holds up to {@code queueLimit} packets (RFC 4861 §7.2.2: "at least one";
  * "the new arrival SHOULD replace the oldest entry"; RFC 1122 §2.3.2.2: save "at least one (the latest)").
@@ -68,6 +71,8 @@ public final class NeighborCache<P> {
 
     /** Expiries handled per {@link #poll} call (bounded work, style.md §3.4). */
     public static final int POLL_LIMIT = 64;
+    /** Entries allocated at construction (fewer if {@code maxEntries} is smaller); grown by doubling. */
+    public static final int INITIAL_ENTRIES = 8;
     private static final int EVICT_SCAN = 16;
 
     /** Neighbour Unreachability Detection states, RFC 4861 §7.3.2. */
@@ -141,26 +146,28 @@ public final class NeighborCache<P> {
     private final int maxEntries;
     private final int queueLimit;
 
-    // hash table: entry index + 1, 0 = empty
-    private final int[] table;
-    private final int tableMask;
+    // hash table: entry index + 1, 0 = empty; at least twice the entries allocated (load <= 1/2)
+    private int[] table;
+    private int tableMask;
 
-    // entries
-    private final byte[] family;
-    private final long[] keyHi;
-    private final long[] keyLo;
-    private final int[] hash;
-    private final long[] mac;
-    private final byte[] state;
-    private final long[] reachableUntil;
-    private final long[] timer;
-    private final byte[] solicits;
-    private final int[] gen;
-    private final int[] lruPrev;
-    private final int[] lruNext;
-    private final Object[] queue;
-    private final byte[] qHead;
-    private final byte[] qCount;
+    // entries: parallel arrays of the same length (the entries allocated), grown by doubling up to maxEntries.
+    // Callbacks may grow them: code never keeps one of these arrays in a local across a call out.
+    private byte[] family;
+    private long[] keyHi;
+    private long[] keyLo;
+    private int[] hash;
+    private long[] mac;
+    private byte[] state;
+    private long[] reachableUntil;
+    private long[] timer;
+    private byte[] solicits;
+    private int[] gen;
+    private int[] lruPrev;
+    private int[] lruNext;
+    /** queueLimit slots per entry (entry-major), allocated with the first queued packet; null before. */
+    private Object[] queue;
+    private byte[] qHead;
+    private byte[] qCount;
     private int lruHead = NONE;
     private int lruTail = NONE;
     private int freeHead;
@@ -183,7 +190,7 @@ public final class NeighborCache<P> {
 
     /**
      * @param owner       receives solicitations to send and queued packets
-     * @param maxEntries  hard cap on entries (memory is allocated for exactly this many)
+     * @param maxEntries  hard cap on entries (memory grows on demand up to this many)
      * @param queueLimit  packets held per INCOMPLETE entry (1..127; RFC 4861 §7.2.2 "at least one")
      * @param random      seeded source for ReachableTime randomisation (RFC 4861 §6.3.2)
      * @param nowNanos    current time (origin of the internal timer wheel)
@@ -200,32 +207,84 @@ public final class NeighborCache<P> {
         this.random = random;
         this.maxEntries = maxEntries;
         this.queueLimit = queueLimit;
-        final int tableSize = Integer.highestOneBit(maxEntries * 2 - 1) << 1; // >= 2 * maxEntries: load <= 0.5
-        this.table = new int[Math.max(tableSize, 2)];
+        final int n = Math.min(maxEntries, INITIAL_ENTRIES);
+        this.table = new int[tableSizeFor(n)];
         this.tableMask = table.length - 1;
-        this.family = new byte[maxEntries];
-        this.keyHi = new long[maxEntries];
-        this.keyLo = new long[maxEntries];
-        this.hash = new int[maxEntries];
-        this.mac = new long[maxEntries];
-        this.state = new byte[maxEntries];
-        this.reachableUntil = new long[maxEntries];
-        this.timer = new long[maxEntries];
-        this.solicits = new byte[maxEntries];
-        this.gen = new int[maxEntries];
-        this.lruPrev = new int[maxEntries];
-        this.lruNext = new int[maxEntries];
-        this.queue = new Object[maxEntries * queueLimit];
-        this.qHead = new byte[maxEntries];
-        this.qCount = new byte[maxEntries];
+        this.family = new byte[n];
+        this.keyHi = new long[n];
+        this.keyLo = new long[n];
+        this.hash = new int[n];
+        this.mac = new long[n];
+        this.state = new byte[n];
+        this.reachableUntil = new long[n];
+        this.timer = new long[n];
+        this.solicits = new byte[n];
+        this.gen = new int[n];
+        this.lruPrev = new int[n];
+        this.lruNext = new int[n];
+        this.qHead = new byte[n];
+        this.qCount = new byte[n];
         Arrays.fill(state, FREE);
-        for (int i = 0; i < maxEntries; i++) {
-            lruNext[i] = i + 1 < maxEntries ? i + 1 : NONE; // free list threads through lruNext
-        }
-        this.freeHead = 0;
-        // ~1 ms ticks, 4096 spokes (~4.3 s per revolution): RETRANS_TIMER and DELAY fit in one or two revolutions.
-        this.wheel = new TimerWheel(nowNanos, 1L << 20, 4096, Math.min(maxEntries, 1024));
+        this.freeHead = threadFreeList(0, n);
+        // ~1 ms ticks, up to 4096 spokes (~4.3 s per revolution): RETRANS_TIMER and DELAY fit in one or two
+        // revolutions. The wheel starts small and grows with the timers (one per unresolved or probed entry).
+        this.wheel = new TimerWheel(nowNanos, 1L << 20, 4096, 4);
         recomputeReachableTime(nowNanos);
+    }
+
+    /** Smallest power of two >= 2 * entries (load <= 1/2), at least 2. */
+    private static int tableSizeFor(final int entries) {
+        return Math.max(2, Integer.highestOneBit(entries * 2 - 1) << 1);
+    }
+
+    /** Threads entries {@code [from, to)} into a free list through lruNext. @return its head */
+    private int threadFreeList(final int from, final int to) {
+        for (int i = from; i < to; i++) {
+            lruNext[i] = i + 1 < to ? i + 1 : NONE;
+        }
+        return from < to ? from : NONE;
+    }
+
+    /**
+     * Doubles the entries (up to maxEntries) and rehashes the table. Called only when every allocated entry is in
+     * use, from {@link #allocate}, before the new entry is touched.
+     */
+    private void grow() {
+        final int old = family.length;
+        final int n = (int) Math.min(maxEntries, 2L * old);
+        family = Arrays.copyOf(family, n);
+        keyHi = Arrays.copyOf(keyHi, n);
+        keyLo = Arrays.copyOf(keyLo, n);
+        hash = Arrays.copyOf(hash, n);
+        mac = Arrays.copyOf(mac, n);
+        state = Arrays.copyOf(state, n);
+        Arrays.fill(state, old, n, FREE);
+        reachableUntil = Arrays.copyOf(reachableUntil, n);
+        timer = Arrays.copyOf(timer, n);
+        solicits = Arrays.copyOf(solicits, n);
+        gen = Arrays.copyOf(gen, n);
+        lruPrev = Arrays.copyOf(lruPrev, n);
+        lruNext = Arrays.copyOf(lruNext, n);
+        qHead = Arrays.copyOf(qHead, n);
+        qCount = Arrays.copyOf(qCount, n);
+        if (queue != null) {
+            queue = Arrays.copyOf(queue, n * queueLimit);
+        }
+        freeHead = threadFreeList(old, n);
+        final int tableSize = tableSizeFor(n);
+        if (tableSize != table.length) {
+            table = new int[tableSize];
+            tableMask = tableSize - 1;
+            for (int e = 0; e < old; e++) {
+                if (state[e] != FREE) {
+                    int i = hash[e] & tableMask;
+                    while (table[i] != 0) {
+                        i = (i + 1) & tableMask;
+                    }
+                    table[i] = e + 1;
+                }
+            }
+        }
     }
 
     /** A cache with the RFC defaults: 1024 entries, 3 queued packets per entry. */
@@ -617,6 +676,11 @@ public final class NeighborCache<P> {
         return maxEntries;
     }
 
+    /** Entries allocated so far (grows by doubling up to {@link #maxEntries()}, never shrinks). */
+    public int capacity() {
+        return family.length;
+    }
+
     public int queueLimit() {
         return queueLimit;
     }
@@ -667,6 +731,9 @@ public final class NeighborCache<P> {
     // ---------------------------------------------------------------- queue
 
     private void enqueue(final int e, final P packet) {
+        if (queue == null) {
+            queue = new Object[family.length * queueLimit];
+        }
         final int base = e * queueLimit;
         bump(Counter.QUEUED);
         if (qCount[e] == queueLimit) {
@@ -742,7 +809,11 @@ public final class NeighborCache<P> {
 
     private int allocate(final int fam, final long hi, final long lo, final long nowNanos) {
         if (freeHead == NONE) {
-            evictOne();
+            if (family.length < maxEntries) {
+                grow();
+            } else {
+                evictOne();
+            }
         }
         final int e = freeHead;
         freeHead = lruNext[e];

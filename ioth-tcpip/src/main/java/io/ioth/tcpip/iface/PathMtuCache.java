@@ -2,21 +2,29 @@ package io.ioth.tcpip.iface;
 
 /**
  * Path MTU estimates per destination, learned from ICMP "fragmentation needed" (RFC 1191) and, with IPv6, "packet
- * too big" (RFC 8201). Bounded: a fixed open-addressing table of {@code maxEntries}; when it is full the entry that
- * expires first is evicted. An estimate expires {@code expiryNanos} after it was last lowered (RFC 1191 §6.3: "the
- * PMTU estimate should be increased ... 10 minutes"), which returns the destination to the interface MTU (Linux
- * {@code mtu_expires}). Expiry is lazy, on lookup.
+ * too big" (RFC 8201). Bounded: an open-addressing table (load at most 1/2) of at most {@code maxEntries}; when it is
+ * full the entry that expires first is evicted. The table starts with {@link #INITIAL_SLOTS} slots and doubles as
+ * estimates arrive, so a stack that never got an ICMP "too big" keeps a few hundred bytes here. An estimate expires
+ * {@code expiryNanos} after it was last lowered (RFC 1191 §6.3: "the PMTU estimate should be increased ... 10
+ * minutes"), which returns the destination to the interface MTU (Linux {@code mtu_expires}). Expiry is lazy, on
+ * lookup.
  *
- * <p>Not thread-safe: owner thread only. No allocation after construction.
+ * <p>Not thread-safe: owner thread only. No allocation once the table has reached the high-water mark of entries
+ * (it never shrinks).
  */
 public final class PathMtuCache {
+    /** Slots allocated at construction (fewer if {@code maxEntries} needs fewer); doubled on demand. */
+    public static final int INITIAL_SLOTS = 8;
+
     private final int maxEntries;
+    private final int maxSlots;
     private final long expiryNanos;
-    private final long[] keyHi;
-    private final long[] keyLo;
-    private final int[] mtu;
-    private final long[] expires;
-    private final int mask;
+    private long[] keyHi;
+    private long[] keyLo;
+    /** 0 = empty slot. */
+    private int[] mtu;
+    private long[] expires;
+    private int mask;
     private int size;
 
     public PathMtuCache(final int maxEntries, final long expiryNanos) {
@@ -25,12 +33,42 @@ public final class PathMtuCache {
         }
         this.maxEntries = maxEntries;
         this.expiryNanos = expiryNanos;
-        final int cap = Integer.highestOneBit(maxEntries * 2 - 1) << 1;
-        keyHi = new long[cap];
-        keyLo = new long[cap];
-        mtu = new int[cap];
-        expires = new long[cap];
-        mask = cap - 1;
+        this.maxSlots = Integer.highestOneBit(maxEntries * 2 - 1) << 1; // >= 2 * maxEntries: load <= 1/2
+        allocate(Math.min(maxSlots, INITIAL_SLOTS));
+    }
+
+    private void allocate(final int slots) {
+        keyHi = new long[slots];
+        keyLo = new long[slots];
+        mtu = new int[slots];
+        expires = new long[slots];
+        mask = slots - 1;
+    }
+
+    /** Doubles the slots and re-inserts every entry (load stays at most 1/2). */
+    private void grow() {
+        final long[] oldHi = keyHi;
+        final long[] oldLo = keyLo;
+        final int[] oldMtu = mtu;
+        final long[] oldExpires = expires;
+        allocate(oldMtu.length << 1);
+        for (int j = 0; j < oldMtu.length; j++) {
+            if (oldMtu[j] != 0) {
+                int i = home(oldHi[j], oldLo[j]);
+                while (mtu[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                keyHi[i] = oldHi[j];
+                keyLo[i] = oldLo[j];
+                mtu[i] = oldMtu[j];
+                expires[i] = oldExpires[j];
+            }
+        }
+    }
+
+    /** Slots allocated so far (diagnostics and tests). */
+    public int capacity() {
+        return mtu.length;
     }
 
     /** The path MTU estimate for the destination, or 0 if there is none (use the interface MTU). */
@@ -70,6 +108,8 @@ public final class PathMtuCache {
         }
         if (size == maxEntries) {
             evictOne(nowNanos);
+        } else if (2 * (size + 1) > mtu.length && mtu.length < maxSlots) {
+            grow();
         }
         i = home(hi, lo);
         while (mtu[i] != 0) {

@@ -15,7 +15,15 @@ import io.ioth.tcpip.storage.TimerWheel;
  * {@code poll}. A client that moves a deadline later often (TCP's retransmit timer on every ACK) should keep the
  * timer and re-check its own deadline on expiry (gVisor {@code tcp/timer.go}) rather than cancel and re-arm.
  *
- * <p>Not thread-safe: owner thread only. Clients may schedule and cancel from {@link Client#onTimer}.
+ * <p>Client ids are a scarce resource ({@link #MAX_CLIENTS}, 7 bits of the cookie): a client that comes and goes
+ * with a lease, a socket or a session (a DHCP client closed and started again) must give its id back with
+ * {@link #unregister} when it is done, which also cancels whatever timers it left scheduled.
+ *
+ * <p>The wheel starts small and grows with the number of scheduled timers (see {@link TimerWheel}): an idle stack
+ * keeps a few hundred bytes here, a stack with thousands of connections the spokes it needs.
+ *
+ * <p>Not thread-safe: owner thread only. Clients may schedule and cancel from {@link Client#onTimer}, and
+ * unregister themselves there.
  */
 public final class StackTimers {
     /** Largest value a timer can carry. */
@@ -34,14 +42,29 @@ public final class StackTimers {
     private final TimerWheel.ExpiryHandler dispatch = this::dispatch;
 
     StackTimers(final long nowNanos) {
-        // ~1.05 ms ticks, 4096 spokes: one revolution is ~4.3 s, enough for ARP, IGMP and TCP's RTOs.
-        this.wheel = new TimerWheel(nowNanos, 1L << 20, 4096, 64);
+        // ~1.05 ms ticks, up to 4096 spokes (one revolution ~4.3 s at full size, enough for ARP, IGMP and TCP's
+        // RTOs); starts with 16 slots and 16 spokes and grows with the timers actually scheduled.
+        this.wheel = new TimerWheel(nowNanos, 1L << 20, 4096, 16);
     }
 
-    /** Registers a client (once, at start-up). @return its id */
+    /**
+     * Registers a client. Long-lived layers register once at start-up; a client with a shorter life calls
+     * {@link #unregister} when it is done.
+     *
+     * @return its id (the lowest free one)
+     * @throws IllegalStateException if {@link #MAX_CLIENTS} clients are registered
+     */
     public int register(final Client client) {
+        java.util.Objects.requireNonNull(client, "client");
+        for (int id = 0; id < clientCount; id++) {
+            if (clients[id] == null) {
+                clients[id] = client;
+                return id;
+            }
+        }
         if (clientCount == MAX_CLIENTS) {
-            throw new IllegalStateException("too many timer clients");
+            throw new IllegalStateException("too many timer clients (" + MAX_CLIENTS + "): unregister the ones "
+                    + "that are done");
         }
         if (clientCount == clients.length) {
             clients = java.util.Arrays.copyOf(clients, clients.length * 2);
@@ -50,9 +73,35 @@ public final class StackTimers {
         return clientCount++;
     }
 
+    /**
+     * Gives a client id back: cancels every timer the client still has scheduled (so none can reach a later owner
+     * of the id) and frees the id for {@link #register}. Unknown or already unregistered ids are ignored. O(timers
+     * scheduled): for teardown, not for hot paths.
+     *
+     * @return the number of timers cancelled
+     */
+    public int unregister(final int clientId) {
+        if (clientId < 0 || clientId >= clientCount || clients[clientId] == null) {
+            return 0;
+        }
+        clients[clientId] = null;
+        return wheel.cancelMatching(~MAX_VALUE, (long) clientId << 56);
+    }
+
+    /** Registered clients (diagnostics and tests). */
+    public int clients() {
+        int n = 0;
+        for (int id = 0; id < clientCount; id++) {
+            if (clients[id] != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** @return a timer id, never {@link TimerWheel#NULL_TIMER} */
     public long schedule(final int clientId, final long deadlineNanos, final long value) {
-        if (value < 0 || value > MAX_VALUE || clientId < 0 || clientId >= clientCount) {
+        if (value < 0 || value > MAX_VALUE || clientId < 0 || clientId >= clientCount || clients[clientId] == null) {
             throw new IllegalArgumentException("bad timer client/value: " + clientId + "/" + value);
         }
         return wheel.schedule(deadlineNanos, (long) clientId << 56 | value);
@@ -90,7 +139,10 @@ public final class StackTimers {
     }
 
     private boolean dispatch(final long timerId, final long cookie, final long nowNanos) {
-        clients[(int) (cookie >>> 56)].onTimer(cookie & MAX_VALUE, nowNanos);
+        final Client c = clients[(int) (cookie >>> 56)];
+        if (c != null) { // unregister cancels the client's timers, so this always holds
+            c.onTimer(cookie & MAX_VALUE, nowNanos);
+        }
         return true;
     }
 }

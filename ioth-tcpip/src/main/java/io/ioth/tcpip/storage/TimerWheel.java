@@ -13,10 +13,19 @@ import java.util.Arrays;
  * <pre>
  *   spoke = (deadline - startTime) / tickResolution  mod ticksPerWheel
  *
- *   spokes[0..ticksPerWheel)  -> head slot of an intrusive doubly linked list (int indexes, -1 = empty)
+ *   spokes[0..spokeCount)  -> head slot of an intrusive doubly linked list (int indexes, -1 = empty)
  *   slot arrays (deadline, cookie, generation, next, prev, spoke) grown geometrically, reused via a free list
  *   timer id = generation (31 bits, never 0) &lt;&lt; 32 | slot
  * </pre>
+ *
+ * <p><b>Spokes grow with the timers.</b> The wheel starts with few spokes (at least {@link #MIN_SPOKES}, or the
+ * initial capacity rounded up to a power of two) and doubles them, re-linking every timer, whenever more timers are
+ * scheduled than there are spokes, up to {@code ticksPerWheel}. A wheel that holds a handful of timers therefore
+ * costs a few hundred bytes instead of 4 bytes per spoke (a stack keeps several wheels, and one JVM may run a
+ * thousand stacks), while a busy wheel keeps about one timer per spoke, the load that makes the hashed wheel's poll
+ * cost O(1) per tick (Varghese &amp; Lauck §5). Expiry does not depend on the number of spokes: a timer fires at the
+ * first {@link #poll} at or after its deadline whatever the geometry; fewer spokes only mean a shorter revolution,
+ * so a far deadline is compared once per revolution more often.
  *
  * <p><b>Differences from Agrona:</b> ids carry a per-slot generation, so {@link #cancel(long)} of a timer that has
  * already expired (or been cancelled) is a harmless no-op that returns {@code false} even after its slot has been
@@ -27,8 +36,8 @@ import java.util.Arrays;
  * at tick granularity: a timer fires on the first {@code poll} at or after its deadline, never before. Timers that
  * expire in the same poll fire in spoke order, not strictly in deadline order.
  *
- * <p><b>Allocation:</b> none per schedule, cancel or expiry once the slot arrays have reached the high-water mark
- * of concurrently scheduled timers.
+ * <p><b>Allocation:</b> none per schedule, cancel or expiry once the slot arrays and the spokes have reached the
+ * high-water mark of concurrently scheduled timers (neither ever shrinks).
  *
  * <p><b>Note:</b> Not threadsafe. A wheel belongs to one event-loop thread. The expiry handler may schedule and
  * cancel timers re-entrantly.
@@ -53,13 +62,17 @@ public final class TimerWheel {
         boolean onExpiry(long timerId, long cookie, long nowNanos);
     }
 
+    /** Spokes a wheel starts with at least (fewer if {@code ticksPerWheel} is smaller). */
+    public static final int MIN_SPOKES = 16;
+
     private static final int NONE = -1;
     private static final long GEN_MASK = 0x7fff_ffffL;
 
     private final long startTime;
     private final int resolutionShift;
-    private final int spokeMask;
-    private final int[] spokes;
+    private final int maxSpokes;
+    private int spokeMask;
+    private int[] spokes;
 
     private long[] deadlines;
     private long[] cookies;
@@ -81,8 +94,10 @@ public final class TimerWheel {
     /**
      * @param startTimeNanos       time origin; deadlines before it are treated as due
      * @param tickResolutionNanos  power of two (e.g. {@code 1 << 20} ~ 1.05 ms)
-     * @param ticksPerWheel        power of two (e.g. 512)
-     * @param initialCapacity      slots allocated up front (grown by doubling)
+     * @param ticksPerWheel        power of two (e.g. 512): the most spokes the wheel grows to
+     * @param initialCapacity      slots allocated up front (grown by doubling); the wheel starts with this many
+     *                             spokes (rounded up to a power of two, at least {@link #MIN_SPOKES}, at most
+     *                             {@code ticksPerWheel})
      */
     public TimerWheel(final long startTimeNanos, final long tickResolutionNanos, final int ticksPerWheel,
                       final int initialCapacity) {
@@ -97,8 +112,11 @@ public final class TimerWheel {
         }
         this.startTime = startTimeNanos;
         this.resolutionShift = Long.numberOfTrailingZeros(tickResolutionNanos);
-        this.spokeMask = ticksPerWheel - 1;
-        this.spokes = new int[ticksPerWheel];
+        this.maxSpokes = ticksPerWheel;
+        final int initialSpokes = initialCapacity >= ticksPerWheel ? ticksPerWheel
+                : Math.min(ticksPerWheel, Math.max(MIN_SPOKES, Integer.highestOneBit(initialCapacity - 1) << 1));
+        this.spokes = new int[initialSpokes];
+        this.spokeMask = initialSpokes - 1;
         Arrays.fill(spokes, NONE);
         allocate(initialCapacity);
         this.freeHead = NONE;
@@ -138,7 +156,14 @@ public final class TimerWheel {
         return 1L << resolutionShift;
     }
 
+    /** The most spokes this wheel grows to (the {@code ticksPerWheel} it was built with). */
     public int ticksPerWheel() {
+        return maxSpokes;
+    }
+
+    /** Spokes currently allocated: grows (doubling) with the number of scheduled timers, up to
+     * {@link #ticksPerWheel()}. */
+    public int spokes() {
         return spokes.length;
     }
 
@@ -180,7 +205,31 @@ public final class TimerWheel {
         link(slot, (int) tick & spokeMask);
         count++;
         scheduleCount++;
+        if (count > spokes.length && spokes.length < maxSpokes) {
+            growSpokes();
+        }
         return ((long) generations[slot] << 32) | slot;
+    }
+
+    /**
+     * Doubles the spokes and re-links every timer into {@code max(tick(deadline), currentTick) & mask}. That keeps
+     * the invariant {@link #poll} relies on: a timer whose tick has passed lies in the current spoke (poll never
+     * moves past a spoke while a due timer is left in it, so such a timer can only be one scheduled overdue, which
+     * {@link #schedule} also puts in the current spoke).
+     */
+    private void growSpokes() {
+        final int[] old = spokes;
+        spokes = new int[old.length << 1];
+        spokeMask = spokes.length - 1;
+        Arrays.fill(spokes, NONE);
+        for (final int head : old) {
+            int slot = head;
+            while (slot != NONE) {
+                final int nextSlot = next[slot];
+                link(slot, (int) Math.max(tickOf(deadlines[slot]), currentTick) & spokeMask);
+                slot = nextSlot;
+            }
+        }
     }
 
     /**
@@ -315,6 +364,28 @@ public final class TimerWheel {
             }
         }
         return min;
+    }
+
+    /**
+     * Cancels every timer whose cookie satisfies {@code (cookie & mask) == value} (e.g. all the timers of one owner
+     * encoded in the cookie's high bits). Costs a walk of the whole wheel: for teardown, not for hot paths.
+     *
+     * @return the number of timers cancelled
+     */
+    public int cancelMatching(final long mask, final long value) {
+        int cancelled = 0;
+        for (int s = 0; s < spokes.length; s++) {
+            int slot = spokes[s];
+            while (slot != NONE) {
+                final int nextSlot = next[slot];
+                if ((cookies[slot] & mask) == value) {
+                    release(slot);
+                    cancelled++;
+                }
+                slot = nextSlot;
+            }
+        }
+        return cancelled;
     }
 
     /** Cancels every timer. */

@@ -1,6 +1,7 @@
 package io.ioth.tcpip.frag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,51 @@ class FragmentIdsTest {
         assertEquals((v1 + 1) & 0xffff, v2);
         assertTrue(v1 >= 0 && v1 <= 0xffff);
         assertNotEquals((v2 + 1) & 0xffff, ids.nextV4(0x0a000001, 0x0a000002, 6), "protocol is in the key");
+    }
+
+    @Test
+    void sparseCountersThenTheDenseTable_noCounterLosesItsValueAtTheSwitch_RFC7739_5_3() {
+        FragmentIds ids = new FragmentIds(new SplittableRandom(3));
+        int[] before = new int[FragmentIds.TABLE_SIZE];
+        int destinations = 0;
+        while (!ids.isDense()) {
+            for (int b = 0; b < before.length; b++) {
+                before[b] = ids.counter(b);
+            }
+            ids.nextV6(0, 1, 0, destinations++);
+        }
+        assertTrue(destinations > FragmentIds.DENSE_AT, "switched after " + destinations + " destinations");
+        int moved = 0;
+        for (int b = 0; b < before.length; b++) {
+            int diff = ids.counter(b) - before[b];
+            assertTrue(diff == 0 || diff == 1, "bucket " + b + ": " + diff);
+            moved += diff;
+        }
+        assertEquals(1, moved, "the switching call moved one counter by one; every other kept its value");
+        int a1 = ids.nextV6(0, 1, 0, 5);
+        assertEquals(a1 + 1, ids.nextV6(0, 1, 0, 5), "dense: consecutive ids towards one destination step by one");
+    }
+
+    @Test
+    void denseTableStartsFromTheSameInitialValues_onlyUsedCountersDiffer() {
+        FragmentIds fresh = new FragmentIds(new SplittableRandom(11));
+        FragmentIds busy = new FragmentIds(new SplittableRandom(11));
+        int calls = 10 * FragmentIds.DENSE_AT;
+        for (int d = 0; d < calls; d++) {
+            busy.nextV4(0x0a000001, 0x0b000000 + d, 17);
+            if (d == FragmentIds.DENSE_AT / 2) {
+                assertFalse(busy.isDense(), "few buckets used: still the map");
+            }
+        }
+        assertTrue(busy.isDense());
+        assertFalse(fresh.isDense());
+        long moved = 0;
+        for (int b = 0; b < FragmentIds.TABLE_SIZE; b++) {
+            int diff = busy.counter(b) - fresh.counter(b);
+            assertTrue(diff >= 0 && diff <= calls, "bucket " + b + ": " + diff);
+            moved += diff;
+        }
+        assertEquals(calls, moved, "each call moved one counter by one; untouched ones kept their initial value");
     }
 
     @Test

@@ -539,6 +539,63 @@ class NeighborCacheTest {
     }
 
     @Test
+    void storageStartsSmall_doublesUpToMaxEntries_entriesQueuesAndTimersSurviveEachGrowth() {
+        NeighborCache<String> c = new NeighborCache<>(trace, 100, 2, new SplittableRandom(7), T0);
+        assertEquals(NeighborCache.INITIAL_ENTRIES, c.capacity());
+        // 8 unresolved neighbours, each with two packets queued and its retransmission timer running
+        for (int i = 1; i <= 8; i++) {
+            assertEquals(NO_MAC, c.resolve4(0x0a00_0000 + i, "p" + i + "a", T0));
+            c.resolve4(0x0a00_0000 + i, "p" + i + "b", T0);
+        }
+        assertEquals(8, c.capacity(), "not grown yet: 8 entries fit");
+        // 92 more, learned from ARP requests addressed to us (created STALE): 8 -> 16 -> 32 -> 64 -> 100
+        for (int i = 9; i <= 100; i++) {
+            c.onArp(0x0a00_0000 + i, MAC_A + i, false, true, T0);
+        }
+        assertEquals(100, c.capacity(), "capped at maxEntries");
+        assertEquals(100, c.size());
+        for (int i = 9; i <= 100; i++) {
+            assertEquals(MAC_A + i, c.lladdr(FAMILY_IPV4, 0, 0x0a00_0000L + i), "entry " + i + " after rehashing");
+        }
+        trace.take();
+        // the queues moved with their entries: answers deliver them, in order
+        for (int i = 1; i <= 8; i++) {
+            assertEquals(2, c.queued(FAMILY_IPV4, 0, 0x0a00_0000L + i));
+            c.onArp(0x0a00_0000 + i, MAC_B, true, true, T0);
+        }
+        List<String> delivered = trace.take();
+        assertEquals(16, delivered.size());
+        assertEquals("t=0 deliver p1a to 2000000000b", delivered.get(0));
+        assertEquals("t=0 deliver p8b to 2000000000b", delivered.get(15));
+        // the 101st evicts instead of growing
+        c.onArp(0x0a00_0000 + 101, MAC_A, false, true, T0);
+        assertEquals(100, c.size());
+        assertEquals(100, c.capacity());
+        assertEquals(1, c.count(EVICTED));
+    }
+
+    @Test
+    void timersOfEntriesCreatedBeforeGrowth_stillFire_RFC4861_7_2_2() {
+        NeighborCache<String> c = new NeighborCache<>(trace, 64, 1, new SplittableRandom(7), T0);
+        c.resolve4(0x0a00_0001, "x", T0);                 // INCOMPLETE, retransmits at 1 s and 2 s, fails at 3 s
+        for (int i = 2; i <= 40; i++) {
+            c.onArp(0x0a00_0000 + i, MAC_A + i, false, true, T0);
+        }
+        assertTrue(c.capacity() >= 40);
+        trace.take();
+        for (long t = T0; t <= T0 + 3000 * MS; t += 100 * MS) {
+            trace.now = t;
+            while (c.nextDeadline() <= t) {
+                c.poll(t);
+            }
+        }
+        assertEquals(List.of(
+                "t=1000 solicit v4:a000001 multicast",
+                "t=2000 solicit v4:a000001 multicast",
+                "t=3000 drop x QUEUE_DROP_FAILED"), trace.take());
+    }
+
+    @Test
     void steadyStateLookupsAndConfirmations_allocateNothing() {
         BufOwner owner = new BufOwner();
         NeighborCache<ByteBuf> c = new NeighborCache<>(owner, 1024, 3, new SplittableRandom(1), T0);

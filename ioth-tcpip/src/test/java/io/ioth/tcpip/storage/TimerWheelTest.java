@@ -278,6 +278,140 @@ class TimerWheelTest {
     }
 
     @Test
+    void shouldStartWithFewSpokesAndDoubleThemAsTimersAreScheduled() {
+        assertEquals(TimerWheel.MIN_SPOKES, new TimerWheel(START, RES, 4096, 4).spokes());
+        assertEquals(64, new TimerWheel(START, RES, 4096, 64).spokes(), "the initial capacity sizes the spokes");
+        assertEquals(8, new TimerWheel(START, RES, 8, 1).spokes(), "never more than ticksPerWheel");
+        TimerWheel w = new TimerWheel(START, RES, 1024, 4);
+        Recorder r = new Recorder();
+        long first = w.schedule(START + 2000 * RES + 7, -1); // two revolutions of the final wheel away
+        for (int i = 0; i < 16; i++) {
+            w.schedule(START + (i + 1) * RES, i);
+        }
+        assertEquals(32, w.spokes(), "17 timers: doubled once");
+        for (int i = 16; i < 1999; i++) {
+            w.schedule(START + (i + 1) * RES, i);
+        }
+        assertEquals(1024, w.spokes(), "capped at ticksPerWheel");
+        assertEquals(1024, w.ticksPerWheel());
+        // ids taken before the growth stay valid
+        assertTrue(w.isScheduled(first));
+        assertEquals(START + 2000 * RES + 7, w.deadline(first));
+        assertEquals(START + RES, w.nextDeadline());
+        // an event loop polling every tick sees each timer at its deadline
+        for (long t = START; t <= START + 2001 * RES; t += RES) {
+            int before = r.fired.size();
+            w.poll(t, r, Integer.MAX_VALUE);
+            for (int k = before; k < r.fired.size(); k++) {
+                long cookie = r.cookie(k);
+                long deadline = cookie < 0 ? START + 2000 * RES + 7 : START + (cookie + 1) * RES;
+                assertTrue(deadline <= t && deadline > t - RES, "cookie " + cookie + " fired at " + (t - START));
+            }
+        }
+        assertEquals(2000, r.fired.size());
+        assertEquals(0, w.size());
+    }
+
+    @Test
+    void shouldCancelMatchingCookies() {
+        TimerWheel w = wheel();
+        for (int i = 0; i < 40; i++) {
+            w.schedule(START + (i % 20) * RES, (long) (i % 3) << 56 | i);
+        }
+        assertEquals(14, w.cancelMatching(0xffL << 56, 0L), "cookies 0, 3, 6 ... 39");
+        assertEquals(26, w.size());
+        Recorder r = new Recorder();
+        w.poll(START + 100 * RES, r, 100);
+        assertEquals(26, r.fired.size());
+        for (long[] f : r.fired) {
+            assertTrue((f[1] >>> 56) != 0);
+        }
+    }
+
+    /**
+     * The model check again on a wheel that starts with 16 spokes and grows to 1024 while it runs: timers pile up
+     * (deadlines up to 3000 ticks ahead), and expiry handlers schedule bursts of timers (some due at once, some
+     * overdue), so the spokes also double in the middle of a poll.
+     */
+    @Test
+    void shouldMatchReferenceModelWhileSpokesGrow() {
+        SplittableRandom rnd = new SplittableRandom(99);
+        TimerWheel w = new TimerWheel(START, RES, 1024, 1);
+        assertEquals(TimerWheel.MIN_SPOKES, w.spokes());
+        java.util.TreeMap<Long, Long> model = new java.util.TreeMap<>(); // id -> deadline
+        long now = START;
+        for (int step = 0; step < 20_000; step++) {
+            int op = rnd.nextInt(10);
+            if (op < 6) {
+                long d = now + rnd.nextLong(-2 * RES, 3000 * RES);
+                model.put(w.schedule(d, d), d);
+            } else if (op < 7 && !model.isEmpty()) {
+                long id = model.keySet().toArray(new Long[0])[rnd.nextInt(model.size())];
+                assertTrue(w.cancel(id));
+                model.remove(id);
+            } else {
+                now += rnd.nextLong(0, 4 * RES); // slow enough for ~1500 timers to be pending
+                long t = now;
+                java.util.Set<Long> got = new java.util.HashSet<>();
+                w.poll(now, (id, cookie, n) -> {
+                    assertTrue(cookie <= t, "fired early");
+                    assertTrue(got.add(id), "fired twice");
+                    // rarely enough that the bursts die out: 20 new timers per 64 expiries
+                    if (rnd.nextInt(64) == 0) {
+                        for (int k = 0; k < 20; k++) { // a burst, as a handler re-arming many things
+                            long d = n + rnd.nextLong(-RES, 5 * RES);
+                            model.put(w.schedule(d, d), d);
+                        }
+                    }
+                    return true;
+                }, Integer.MAX_VALUE);
+                java.util.Set<Long> want = new java.util.HashSet<>();
+                for (java.util.Map.Entry<Long, Long> e : model.entrySet()) {
+                    if (e.getValue() <= now) {
+                        want.add(e.getKey());
+                    }
+                }
+                assertEquals(want, got, "step " + step + ": every due timer fires in the poll, handler's included");
+                model.keySet().removeAll(got);
+            }
+            assertEquals(model.size(), w.size());
+            long min = TimerWheel.NO_DEADLINE;
+            for (long d : model.values()) {
+                min = Math.min(min, d);
+            }
+            assertEquals(min, w.nextDeadline(), "step " + step);
+        }
+        assertEquals(1024, w.spokes(), "grew to the cap");
+    }
+
+    @Test
+    void shouldGrowSpokesFromAnExpiryHandlerAndStillFireWhatIsDue() {
+        TimerWheel w = new TimerWheel(START, RES, 4096, 1);
+        List<Long> fired = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            w.schedule(START + 3 * RES, i);
+        }
+        assertEquals(16, w.spokes());
+        w.poll(START + 3 * RES, (id, cookie, now) -> {
+            fired.add(cookie);
+            if (cookie == 0) {
+                // 100 more from inside the poll: the spokes double three times under the running poll
+                for (int k = 0; k < 100; k++) {
+                    w.schedule(now + (k % 2 == 0 ? -RES : 40 * RES), 100 + k); // half overdue, half later
+                }
+            }
+            return true;
+        }, Integer.MAX_VALUE);
+        assertEquals(128, w.spokes());
+        assertEquals(60, fired.size(), "the other 9, and the 50 overdue ones, in the same poll");
+        for (long c = 100; c < 200; c += 2) {
+            assertTrue(fired.contains(c));
+        }
+        assertEquals(50, w.size());
+        assertEquals(START + 43 * RES, w.nextDeadline());
+    }
+
+    @Test
     void shouldNotAllocateInSteadyState() {
         TimerWheel w = new TimerWheel(START);
         TimerWheel.ExpiryHandler h = (id, cookie, now) -> true;
