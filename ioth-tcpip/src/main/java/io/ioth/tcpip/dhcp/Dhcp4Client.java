@@ -135,6 +135,8 @@ public final class Dhcp4Client implements StackTimers.Client, AutoCloseable {
     private final Listener listener;
     private final RandomGenerator random;
     private final int timerClient;
+    /** Closed for good: the UDP port and the timer client id are given back. */
+    private boolean closed;
     private final Dhcp4Io io;
     private final byte[] clientId;
     private final String hostName;
@@ -204,6 +206,9 @@ public final class Dhcp4Client implements StackTimers.Client, AutoCloseable {
 
     /** Starts: INIT-REBOOT with a {@link Dhcp4ClientConfig.Builder#requestedAddress known address}, else INIT. */
     public void start(final long nowNanos) {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
         if (state != State.STOPPED) {
             throw new IllegalStateException("already started: " + state);
         }
@@ -244,8 +249,13 @@ public final class Dhcp4Client implements StackTimers.Client, AutoCloseable {
     }
 
     public void close(final long nowNanos) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (state == State.STOPPED && lease == null) {
             io.close();
+            engine.timers().unregister(timerClient); // the stack has few timer client ids: give ours back
             return;
         }
         cancelState();
@@ -272,6 +282,7 @@ public final class Dhcp4Client implements StackTimers.Client, AutoCloseable {
         ifc.setDhcpClientReceive(false);
         state = State.STOPPED;
         io.close();
+        engine.timers().unregister(timerClient);
         if (l != null && listener != null) {
             listener.onLost(this, l, LossReason.RELEASED);
         }
