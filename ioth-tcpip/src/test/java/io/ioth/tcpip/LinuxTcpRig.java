@@ -72,14 +72,16 @@ final class LinuxTcpRig implements AutoCloseable {
             "c.close()");
 
     /**
-     * argv: ADDR PORT BYTES SEED|-. Connects, sends BYTES (pseudo-random from SEED, a 1 MiB block repeated;
-     * or zeros), shuts down output, waits for the peer's EOF; prints "RESULT bytes seconds sha256".
+     * argv: ADDR PORT BYTES SEED|- [CC]. Connects (with congestion control CC if given: TCP_CONGESTION; the
+     * namespaces inherit the host's default, which may be bbr), sends BYTES (pseudo-random from SEED, a 1 MiB block
+     * repeated; or zeros), shuts down output, waits for the peer's EOF; prints "RESULT bytes seconds sha256".
      */
     static final String PY_SEND = String.join("\n",
             "import socket, sys, time, hashlib, random",
             "a, p, total, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]",
             "blk = random.Random(int(seed)).randbytes(1 << 20) if seed != '-' else bytes(1 << 20)",
             "s = socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET)",
+            "if len(sys.argv) > 5: s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[5].encode())",
             "s.connect((a, p))",
             "d = hashlib.sha256(); n = 0; t0 = time.monotonic()",
             "while n < total:",
@@ -223,6 +225,11 @@ final class LinuxTcpRig implements AutoCloseable {
         return ns.spawn("python3", "-c", PY_SEND, addr, Integer.toString(port), Long.toString(bytes), seed);
     }
 
+    /** {@link #PY_SEND} with the kernel congestion control {@code cc} (e.g. "cubic", "bbr"). */
+    Background pySender(NetNs ns, String addr, int port, long bytes, String seed, String cc) {
+        return ns.spawn("python3", "-c", PY_SEND, addr, Integer.toString(port), Long.toString(bytes), seed, cc);
+    }
+
     /** "RESULT bytes seconds sha" of a python peer once it exited (bounded wait). */
     static String[] result(Background bg, long timeoutMs) throws Exception {
         long end = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -260,9 +267,18 @@ final class LinuxTcpRig implements AutoCloseable {
 
     /** Connects a stack socket to addr:port that sends {@code total} bytes of {@code block} (repeated), then FIN. */
     Source connect(String addr, int port, ByteBuf block, long total) {
+        return connect(addr, port, block, total, null);
+    }
+
+    /** As {@link #connect(String, int, ByteBuf, long)} with the given congestion control (null: the default). */
+    Source connect(String addr, int port, ByteBuf block, long total,
+                   io.ioth.tcpip.socket.tcp.congestion.CongestionControl.Factory cc) {
         Source src = new Source(block, total);
         driver.run(now -> {
             TcpSocket s = stack.openTcp();
+            if (cc != null) {
+                s.setCongestionControl(cc);
+            }
             src.s = s;
             s.attach(src);
             long hi, lo;
@@ -319,7 +335,12 @@ final class LinuxTcpRig implements AutoCloseable {
                 "TcpExtTCPSackRecovery", "TcpExtTCPLossProbes", "TcpExtTCPOFOQueue", "TcpExtTCPDSACKRecv",
                 "TcpExtTCPDSACKOldSent", "TcpExtTCPSpuriousRTOs", "TcpExtTCPLostRetransmit", "TcpInSegs",
                 "TcpOutSegs", "TcpExtTCPSACKReorder", "TcpExtTCPRcvCoalesce", "TcpExtTCPBacklogDrop",
-                "TcpExtTCPRcvQDrop", "TcpExtTCPZeroWindowDrop"}) {
+                "TcpExtTCPRcvQDrop", "TcpExtTCPZeroWindowDrop", "TcpExtTCPFullUndo", "TcpExtTCPPartialUndo",
+                "TcpExtTCPDSACKUndo", "TcpExtTCPLossUndo", "TcpExtTCPLossProbeRecovery",
+                "TcpExtTCPTSReorder", "TcpExtTCPRenoReorder", "TcpExtTCPSackFailures", "TcpExtTCPLossFailures",
+                "TcpExtTCPSackRecoveryFail", "TcpExtTCPSpuriousRtxHostQueues", "TcpExtTCPHystartTrainDetect",
+                "TcpExtTCPHystartTrainCwnd", "TcpExtTCPHystartDelayDetect", "TcpExtTCPHystartDelayCwnd",
+                "TcpExtTCPDSACKIgnoredDubious", "TcpExtTCPDSACKRecvSegs", "TcpExtTCPAckCompressed"}) {
             long d = after.getOrDefault(k, 0L) - before.getOrDefault(k, 0L);
             if (d != 0) {
                 sb.append(k.replace("TcpExt", "")).append('=').append(d).append(' ');

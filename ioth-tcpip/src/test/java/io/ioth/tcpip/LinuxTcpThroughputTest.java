@@ -37,6 +37,8 @@ class LinuxTcpThroughputTest {
 
     @Test
     void measure() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("ioth.measure.senders"),
+                "-Dioth.measure.senders=true runs senders() instead");
         RealTools.require("vde_switch", "vde_plug", "ip", "python3", "nstat");
         long bytes = Long.getLong("ioth.measure.mb", 100) * MB;
         int rounds = Integer.getInteger("ioth.measure.rounds", 3);
@@ -166,6 +168,161 @@ class LinuxTcpThroughputTest {
             ResourceLeakDetector.setLevel(level);
         }
     }
+
+    /**
+     * The sender comparison ({@code -Dioth.measure=true -Dioth.measure.senders=true}): for each wirefilter scenario
+     * ({@code -Dioth.measure.scenarios="-l 1;-l 1 -d 20;-D 2 -d 5+4 -N"}, separated by ';'), one rig (switch,
+     * wirefilter in front of namespace a) and, interleaved {@code rounds} times, Linux(b) to Linux(a) and the stack
+     * to Linux(a), once per congestion control in {@code -Dioth.measure.cc=cubic,newreno} (default: the stack's
+     * default), and Linux once per kernel congestion control in {@code -Dioth.measure.linuxcc=cubic,bbr}. Both senders sit on the switch, both receivers behind the same wirefilter: the same path. Prints one
+     * row per transfer (Mbit/s, sender counters) and a summary table (medians).
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "ioth.measure.senders", matches = "true")
+    void senders() throws Exception {
+        RealTools.require("vde_switch", "vde_plug", "ip", "python3", "nstat", "wirefilter");
+        long bytes = Long.getLong("ioth.measure.mb", 8) * MB;
+        int rounds = Integer.getInteger("ioth.measure.rounds", 3);
+        String[] scenarios = System.getProperty("ioth.measure.scenarios", "-l 1;-l 1 -d 20;-D 2 -d 5+4 -N")
+                .split(";");
+        String ccs = System.getProperty("ioth.measure.cc", "");
+        String lccs = System.getProperty("ioth.measure.linuxcc", "cubic,bbr");
+        List<String> linuxCcs = lccs.equals("none") ? List.of() : List.of(lccs.split(","));
+        List<String> ccList = ccs.isBlank() ? List.of("default") : ccs.equals("none") ? List.of()
+                : List.of(ccs.split(","));
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        ByteBuf block = Unpooled.directBuffer(1 << 20).writeZero(1 << 20);
+        List<String> rows = new ArrayList<>();
+        List<String> summary = new ArrayList<>();
+        try {
+            for (String sc : scenarios) {
+                String[] wfArgs = sc.trim().isEmpty() ? null : sc.trim().split("\\s+");
+                Map<String, List<Double>> results = new java.util.LinkedHashMap<>();
+                Map<String, long[]> counters = new java.util.LinkedHashMap<>();
+                try (LinuxTcpRig rig = new LinuxTcpRig(true, wfArgs)) {
+                    TcpConfig.Builder tcp = TcpConfig.builder();
+                    Integer sndbuf = Integer.getInteger("ioth.measure.sndbuf");
+                    if (sndbuf != null) {
+                        tcp.sendBufferSize(sndbuf).maxSendBufferSize(Math.max(sndbuf, 4 << 20));
+                    }
+                    rig.startStack(StackConfig.builder().name("iothtcp").build(), tcp.build());
+                    int port = 6100;
+                    for (int r = 0; r < rounds; r++) {
+                        // Linux b -> Linux a: the sender on the switch, the receiver behind wirefilter; once per
+                        // kernel congestion control (-Dioth.measure.linuxcc=cubic,bbr; the host's default is inherited
+                        // by the namespaces otherwise, and may be bbr)
+                        for (String lcc : linuxCcs) {
+                            Map<String, Long> before = LinuxTcpRig.nstat(rig.b);
+                            Background rx = rig.pyReceiver(rig.a, LinuxTcpRig.A4, port, false);
+                            // -Dioth.measure.ss=true: the Linux sender's cwnd/ssthresh every 20 ms (ss -tin)
+                            Background ss = Boolean.getBoolean("ioth.measure.ss") ? rig.b.spawn("sh", "-c",
+                                    "while :; do ss -tinH dst " + LinuxTcpRig.A4 + ":" + port
+                                            + " | tr -s ' ' | grep -o 'cwnd:[0-9]*\\|ssthresh:[0-9]*\\|rtt:[0-9.]*'"
+                                            + " | tr '\\n' ' '; echo; sleep 0.02; done") : null;
+                            Background tx = lcc.equals("default")
+                                    ? rig.pySender(rig.b, LinuxTcpRig.A4, port, bytes, "-")
+                                    : rig.pySender(rig.b, LinuxTcpRig.A4, port, bytes, "-", lcc);
+                            String[] res = LinuxTcpRig.result(rx, 600_000);
+                            LinuxTcpRig.result(tx, 10_000);
+                            if (ss != null) {
+                                rows.add("linux sender ss: " + ss.output().replaceAll("\\n+", " | "));
+                                ss.close();
+                            }
+                            double mbit = LinuxTcpRig.mbit(Long.parseLong(res[1]), Double.parseDouble(res[2]));
+                            results.computeIfAbsent("linux/" + lcc, k -> new ArrayList<>()).add(mbit);
+                            rows.add(String.format("[%s] round %d  linux(b,%s)->linux(a) %7.1f Mbit/s  sender: %s",
+                                    sc, r, lcc, mbit, LinuxTcpRig.nstatDiff(before, LinuxTcpRig.nstat(rig.b))));
+                            port++;
+                        }
+                        for (String cc : ccList) {
+                            long[] c0 = rig.driver.call(now -> counters(rig.stack.tcpStats()));
+                            Background rx = rig.pyReceiver(rig.a, LinuxTcpRig.A4, port, false);
+                            LinuxTcpRig.Source src = rig.connect(LinuxTcpRig.A4, port, block, bytes,
+                                    "default".equals(cc) ? null
+                                            : io.ioth.tcpip.socket.tcp.congestion.CongestionControl.forName(cc));
+                            assertTrue(rig.awaitSent(src, 600_000), "S->L not done");
+                            String[] res = LinuxTcpRig.result(rx, 10_000);
+                            assertEquals(0, src.error);
+                            double mbit = LinuxTcpRig.mbit(Long.parseLong(res[1]), Double.parseDouble(res[2]));
+                            long[] c1 = rig.driver.call(now -> counters(rig.stack.tcpStats()));
+                            long[] d = new long[c1.length];
+                            for (int i = 0; i < d.length; i++) {
+                                d[i] = c1[i] - c0[i];
+                            }
+                            String key = "stack/" + cc;
+                            results.computeIfAbsent(key, k -> new ArrayList<>()).add(mbit);
+                            long[] sum = counters.computeIfAbsent(key, k -> new long[d.length]);
+                            for (int i = 0; i < d.length; i++) {
+                                sum[i] += d[i];
+                            }
+                            rows.add(String.format("[%s] round %d  stack(%s)->linux(a) %7.1f Mbit/s  stack: %s", sc, r,
+                                    cc, mbit, diffString(d)));
+                            rig.driver.run(now -> src.s.close(now));
+                            port++;
+                        }
+                    }
+                }
+                StringBuilder line = new StringBuilder(String.format("| %-16s |", sc.trim()));
+                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+                    List<Double> v = new ArrayList<>(e.getValue());
+                    v.sort(null);
+                    line.append(String.format(" %s %.1f (%s) |", e.getKey(), v.get(v.size() / 2),
+                            v.stream().map(x -> String.format("%.1f", x)).collect(java.util.stream.Collectors
+                                    .joining("/"))));
+                }
+                summary.add(line.toString());
+                for (Map.Entry<String, long[]> e : counters.entrySet()) {
+                    summary.add(String.format("|   %s per transfer: %s", e.getKey(), perTransfer(e.getValue(), rounds)));
+                }
+            }
+        } finally {
+            block.release();
+            ResourceLeakDetector.setLevel(level);
+        }
+        for (String row : rows) {
+            System.out.println("[sendermeasure] " + row);
+        }
+        System.out.printf("[sendermeasure] %d MB, %d rounds, Mbit/s median (all)%n", bytes / MB, rounds);
+        for (String row : summary) {
+            System.out.println("[sendermeasure] " + row);
+        }
+    }
+
+    private static long[] counters(io.ioth.tcpip.socket.tcp.TcpStats st) {
+        io.ioth.tcpip.socket.tcp.TcpCounter[] all = io.ioth.tcpip.socket.tcp.TcpCounter.values();
+        long[] v = new long[all.length];
+        for (int i = 0; i < all.length; i++) {
+            v[i] = st.get(all[i]);
+        }
+        return v;
+    }
+
+    private static String diffString(long[] d) {
+        io.ioth.tcpip.socket.tcp.TcpCounter[] all = io.ioth.tcpip.socket.tcp.TcpCounter.values();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] != 0 && SENDER_COUNTERS.contains(all[i].name())) {
+                sb.append(all[i].name()).append('=').append(d[i]).append(' ');
+            }
+        }
+        return sb.toString().trim();
+    }
+
+    private static String perTransfer(long[] sum, int n) {
+        long[] avg = new long[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            avg[i] = Math.round((double) sum[i] / n);
+        }
+        return diffString(avg);
+    }
+
+    /** The stack's counters that describe a sender's loss recovery. */
+    static final java.util.Set<String> SENDER_COUNTERS = java.util.Set.of("RETRANS_SEGS", "TIMEOUTS",
+            "FAST_RETRANSMITS", "SACK_RECOVERIES", "SACK_LOSS_RECOVERIES", "SACK_RESCUE_RETRANSMITS",
+            "LOST_RETRANSMITS", "TLP_PROBES", "TLP_LOSS_REPAIRED", "REORDERING_SEEN", "DSACKS_RECEIVED",
+            "SACK_RENEGING", "LOCAL_QUEUE_FULL", "DISORDERED_ACKS", "UNDO_DSACK", "UNDO_TIMESTAMP", "UNDO_RTO",
+            "HYSTART_EXITS", "SNDBUF_AUTOTUNED", "RACK_REO_WND_RAISED", "IN_SEGS", "OUT_SEGS");
 
     /** With {@code -Dioth.measure.pcap=PREFIX}: tcpdump of the flow on namespace a's tap (headers only). */
     private static Background tcpdump(LinuxTcpRig rig, String what, int port) {

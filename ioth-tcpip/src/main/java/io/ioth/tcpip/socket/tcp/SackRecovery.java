@@ -37,7 +37,9 @@ package io.ioth.tcpip.socket.tcp;
 final class SackRecovery {
     /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed ACK timer added to the PTO when one segment is in flight. */
     static final long WC_DEL_ACK_NANOS = 200_000_000L;
-    /** Linux's floor of the PTO (tcp_schedule_loss_probe: 10 ms) and the 2 ms it adds with more in flight. */
+    /** The floor of the PTO: Linux 4.x's 10 ms (tcp_schedule_loss_probe; current Linux adds only 2 ms to 2 SRTT, but
+     * measured on the vde path at sub-millisecond RTTs a 2 ms floor fired probes into every scheduling gap of a loaded
+     * host: LinuxTcpThroughputTest senders(), 12-21 probes per 8 MB, and cwnd reductions after them). */
     static final long MIN_PTO_NANOS = 10_000_000L;
     static final long PTO_SLACK_NANOS = 2_000_000L;
 
@@ -188,6 +190,8 @@ final class SackRecovery {
                 s.rxtLog = new RetransmitLog();
             }
             s.rxtLog.add(seq, seq + covered, s.sndMax, now);
+            LossUndo.stamp(s, seq, covered, now);
+            LossUndo.retransmitted(s, seq, covered, now);
         }
         return covered;
     }
@@ -197,7 +201,7 @@ final class SackRecovery {
     /**
      * TLP_schedule_timer (RFC 8985 §7.2), after new data was sent or an ACK arrived: in the open state, with data
      * outstanding and no probe outstanding, PTO = 2 SRTT (+ WCDelAckT with one segment in flight, else 2 ms; at least
-     * 10 ms as Linux), never later than the retransmission timer.
+     * 10 ms as Linux 4.x), never later than the retransmission timer.
      */
     static void schedulePto(final TcpSocket s, final long now) {
         if (!s.sackOk || s.inRecovery || s.lossMode || s.tlpOut || s.sndUna == s.sndMax || s.cc == null) {
@@ -242,6 +246,7 @@ final class SackRecovery {
             sent = TcpOutput.retransmit(s, start, dataTop - start, now);
             retrans = true;
             s.tlpStart = start;
+            LossUndo.stamp(s, start, sent, now);
         }
         if (sent <= 0) {
             return;
@@ -294,6 +299,7 @@ final class SackRecovery {
         s.fastRetransmits++;
         s.sackRecoveries++;
         s.recoverFs = Math.max(1, s.cs.cwnd);
+        LossUndo.begin(s, false);
         s.lossFlightSize();
         s.cs.ssthresh = s.cc.ssthreshOnLoss(s.cs, now);
         s.recover = s.sndMax;

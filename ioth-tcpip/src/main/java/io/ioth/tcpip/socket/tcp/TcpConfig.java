@@ -1,6 +1,7 @@
 package io.ioth.tcpip.socket.tcp;
 
 import io.ioth.tcpip.socket.tcp.congestion.CongestionControl;
+import io.ioth.tcpip.socket.tcp.congestion.Cubic;
 import io.ioth.tcpip.socket.tcp.congestion.NewReno;
 import io.ioth.tcpip.wire.ChecksumPolicy;
 
@@ -190,7 +191,7 @@ public final class TcpConfig {
 
     /** Not thread-safe. */
     public static final class Builder {
-        private CongestionControl.Factory congestionControl = NewReno.FACTORY;
+        private CongestionControl.Factory congestionControl = Cubic.FACTORY;
         private long rtoInitialNanos = 1_000_000_000L;
         private long rtoMinNanos = 200_000_000L;
         private long rtoMaxNanos = 120_000_000_000L;
@@ -236,8 +237,8 @@ public final class TcpConfig {
         private Builder() {
         }
 
-        /** The default algorithm of the stack's sockets (Linux {@code tcp_congestion_control}): {@link NewReno#FACTORY}
-         * (the default) or {@link io.ioth.tcpip.socket.tcp.congestion.Cubic#FACTORY}. */
+        /** The default algorithm of the stack's sockets (Linux {@code tcp_congestion_control}): {@link Cubic#FACTORY}
+         * (the default, as Linux's; RFC 9438) or {@link NewReno#FACTORY}. */
         public Builder congestionControl(final CongestionControl.Factory v) {
             congestionControl = Objects.requireNonNull(v, "congestionControl");
             return this;

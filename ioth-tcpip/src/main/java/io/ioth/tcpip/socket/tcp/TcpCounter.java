@@ -85,7 +85,21 @@ public enum TcpCounter {
     /** Receive-buffer increases made by auto-tuning (Linux tcp_rcv_space_adjust). */
     RCVBUF_AUTOTUNED,
     /** Reordered duplicate ACKs accepted although older than TS.Recent (Linux tcp_disordered_ack; PAWS exemption). */
-    DISORDERED_ACKS;
+    DISORDERED_ACKS,
+    /** Loss responses undone because D-SACKs showed every retransmission of the episode arrived twice (RFC 3708;
+     * Linux TCPDSACKUndo). */
+    UNDO_DSACK,
+    /** Fast recoveries undone because the ACK that ended them echoed a timestamp older than the first
+     * retransmission: the original had arrived (RFC 3522 Eifel detection; Linux TCPFullUndo/TCPPartialUndo). */
+    UNDO_TIMESTAMP,
+    /** Retransmission timeouts found spurious and undone (RFC 3522 with RFC 4015's response; Linux TCPLossUndo). */
+    UNDO_RTO,
+    /** Rounds in which a D-SACK widened RACK's reordering window (RFC 8985 §6.2 step 4, reo_wnd_mult += 1). */
+    RACK_REO_WND_RAISED,
+    /** Slow starts ended by HyStart++'s RTT-increase test (RFC 9406 §4.2; Linux TCPHystartDelayDetect). */
+    HYSTART_EXITS,
+    /** Send-buffer increases made by auto-tuning (Linux tcp_sndbuf_expand). */
+    SNDBUF_AUTOTUNED;
 
     static final TcpCounter[] VALUES = values();
 }

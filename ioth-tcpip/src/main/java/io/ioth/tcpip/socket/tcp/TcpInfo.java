@@ -64,6 +64,8 @@ public final class TcpInfo {
     public long lostRetransmits;
     /** Tail loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
     public long tlpProbes;
+    /** Loss responses undone as spurious (D-SACK, RFC 3708; timestamps, RFC 3522; {@link LossUndo}). */
+    public long spuriousUndos;
     /** Reordering was observed (RACK.reordering_seen, RFC 8985): recovery waits a reordering window. */
     public boolean reorderingSeen;
     /** Receiver-side RTT estimate and the per-RTT read target of receive-buffer auto-tuning (Linux tcpi_rcv_rtt,

@@ -525,9 +525,12 @@ final class TcpInput {
                 s.persistBackoff = 0;
             }
         }
-        if (s.sendBlocked && s.sendSpace() > 0) {
-            s.sendBlocked = false;
-            s.raise(TcpSocket.WRITABLE);
+        if (s.sendBlocked) {
+            s.expandSendBuffer();
+            if (s.sendSpace() > 0) {
+                s.sendBlocked = false;
+                s.raise(TcpSocket.WRITABLE);
+            }
         }
         return true;
     }
@@ -551,6 +554,7 @@ final class TcpInput {
                 && Seq.leq(r0, o.sackBlocks[3]))) {
             stats.inc(TcpCounter.DSACKS_RECEIVED);
             SackRecovery.dsackReceived(s, l0, r0);
+            LossUndo.dsack(s, l0, r0, now); // RFC 3708: every retransmission of the episode duplicated: undo
         }
         if (s.board == null) {
             s.board = new SackScoreboard();
@@ -665,6 +669,12 @@ final class TcpInput {
             s.dupAcksIn++;
         }
         final boolean tlpReduced = SackRecovery.tlpAcked(s, now);
+        if ((s.inRecovery || s.lossMode) && acked > 0 && LossUndo.packetDelayed(s, seg.repr.options)
+                && (s.lossMode || Seq.geq(s.sndUna, s.recover) || LossUndo.noRetransmissionOut(s))) {
+            // RFC 3522 Eifel detection: this ACK was sent for an original segment sent before the first
+            // retransmission (Linux tcp_try_undo_recovery / tcp_try_undo_partial / tcp_try_undo_loss)
+            LossUndo.undo(s, s.lossMode ? TcpCounter.UNDO_RTO : TcpCounter.UNDO_TIMESTAMP, now);
+        }
         if (s.inRecovery) {
             if (Seq.geq(s.sndUna, s.recover)) {
                 // (A) "An incoming cumulative ACK for a sequence number greater than RecoveryPoint signals the end of
@@ -718,6 +728,7 @@ final class TcpInput {
             SackRecovery.checkLosses(s, delivered, now);
         }
         SackRecovery.schedulePto(s, now); // RFC 8985 §7.2: on an ACK
+        LossUndo.ackProcessed(s);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class TcpListener extends TcpEndpoint {
     int sndBufSize;
     int rcvBufSize;
     boolean rcvBufLocked;
+    /** SO_SNDBUF was set: the children's send buffers are not auto-tuned. */
+    boolean sndBufLocked;
     boolean noDelay;
     boolean keepAlive;
     CongestionControl.Factory ccFactory;
@@ -144,6 +146,7 @@ public final class TcpListener extends TcpEndpoint {
 
     public void setSendBufferSize(final int bytes) {
         sndBufSize = Math.max(1, Math.min(bytes, stack.config.maxSendBufferSize));
+        sndBufLocked = true; // the children do not auto-tune it (Linux SOCK_SNDBUF_LOCK, inherited)
     }
 
     /** SO_RCVBUF for the children; like on a socket, it turns their receive-buffer auto-tuning off (Linux

@@ -76,6 +76,8 @@ public final class TcpSocket extends TcpEndpoint {
     int rcvBufSize;
     /** The application set SO_RCVBUF: no auto-tuning (Linux SOCK_RCVBUF_LOCK). */
     boolean rcvBufLocked;
+    /** The application set SO_SNDBUF: no send-buffer auto-tuning (Linux SOCK_SNDBUF_LOCK). */
+    boolean sndBufLocked;
     boolean noDelay;
     boolean keepAlive;
     long keepAliveIdle;
@@ -206,6 +208,13 @@ public final class TcpSocket extends TcpEndpoint {
     int tlpHigh;
     /** Where a retransmitted probe began (a D-SACK of it proves the probe spurious). */
     int tlpStart;
+    /** Undo of spurious loss responses (D-SACK, timestamps); allocated at the first loss episode. */
+    LossUndo undo;
+    /** RFC 3522 RetransmitTS (Linux retrans_stamp): our TSval of the first retransmission still unacknowledged, and
+     * the end of the highest retransmitted range since (see {@link LossUndo#stamp}). */
+    boolean rxStampSet;
+    int rxStamp;
+    int rxStampHigh;
 
     // ------------------------------------------------------------------ timers (deadline fields, smoltcp-style)
     long rtoAt = NONE;
@@ -258,6 +267,7 @@ public final class TcpSocket extends TcpEndpoint {
     long rescueRetransmits;
     long lostRetransmits;
     long tlpProbes;
+    long spuriousUndos;
 
     // ------------------------------------------------------------------ receive-buffer auto-tuning (Linux DRS)
     /** Receiver-side RTT estimate (Linux rcv_rtt_est), nanoseconds; 0 before the first sample. */
@@ -291,6 +301,7 @@ public final class TcpSocket extends TcpEndpoint {
         sndBufSize = l.sndBufSize;
         rcvBufSize = l.rcvBufSize;
         rcvBufLocked = l.rcvBufLocked;
+        sndBufLocked = l.sndBufLocked;
         noDelay = l.noDelay;
         keepAlive = l.keepAlive;
         ccFactory = l.ccFactory;
@@ -429,6 +440,7 @@ public final class TcpSocket extends TcpEndpoint {
         }
         final boolean wasBlocked = sendSpace() == 0;
         sndBufSize = Math.min(bytes, stack.config.maxSendBufferSize);
+        sndBufLocked = true;
         if (wasBlocked && sendSpace() > 0) {
             raise(WRITABLE);
         }
@@ -796,6 +808,30 @@ public final class TcpSocket extends TcpEndpoint {
         cs.flightSize = Math.min(sndMax - sndUna, Math.max(cs.cwnd, sndMss));
     }
 
+    /**
+     * Send-buffer auto-tuning (Linux {@code tcp_new_space} / {@code tcp_should_expand_sndbuf} /
+     * {@code tcp_sndbuf_expand}): when the application is waiting for send space while the flight does not fill cwnd
+     * ("If we filled the congestion window, do not expand"), the buffer grows to twice the congestion window ("Cubic
+     * needs 1.7 factor, rounded to 2 to include extra cushion"), at least twice IW, at most the stack's
+     * {@link TcpConfig#maxSendBufferSize}. A fixed buffer caps the rate at buffer / RTT (256 KiB at 40 ms: 52
+     * Mbit/s). Not when the application set SO_SNDBUF.
+     */
+    void expandSendBuffer() {
+        if (sndBufLocked || cc == null) {
+            return;
+        }
+        final int inFlight = sndMax - sndUna - (board == null ? 0 : board.sackedBytes());
+        if (inFlight >= cs.cwnd) {
+            return;
+        }
+        final long want = 2L * Math.max(cs.cwnd, cs.initialWindow());
+        final int target = (int) Math.min(want, stack.config.maxSendBufferSize);
+        if (target > sndBufSize) {
+            sndBufSize = target;
+            stack.stats.inc(TcpCounter.SNDBUF_AUTOTUNED);
+        }
+    }
+
     /** An ACK (with the current RCV.NXT and window) just left: nothing is owed any more. */
     void lastAckSentUpdate() {
         rcvWup = rcvNxt;
@@ -948,6 +984,7 @@ public final class TcpSocket extends TcpEndpoint {
         into.rescueRetransmits = rescueRetransmits;
         into.lostRetransmits = lostRetransmits;
         into.tlpProbes = tlpProbes;
+        into.spuriousUndos = spuriousUndos;
         into.reorderingSeen = reorderSeen;
         into.rcvRttMicros = rcvRtt / 1000;
         into.rcvSpace = rcvSpace;

@@ -140,6 +140,9 @@ final class TcpTimers {
             // segment has not yet been resent by way of the retransmission timer, the value of ssthresh MUST be set
             // to no more than the value given in equation (4)". A timeout during fast recovery keeps the ssthresh
             // that recovery set: one reduction per loss episode (Linux tcp_enter_loss).
+            if (s.sackOk) {
+                LossUndo.begin(s, true); // a spurious timeout can be undone (RFC 3522, LossUndo)
+            }
             s.lossFlightSize();
             s.cs.ssthresh = s.cc.ssthreshOnLoss(s.cs, now);
         }

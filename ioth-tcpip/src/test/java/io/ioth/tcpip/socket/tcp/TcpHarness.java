@@ -83,7 +83,10 @@ final class TcpHarness implements TcpNetwork {
                 .windowScaling(false)
                 .quickAckSegments(0)
                 .receiveBufferSize(64 * 1024)
-                .sendBufferSize(64 * 1024);
+                .sendBufferSize(64 * 1024)
+                // the traces keep RFC 5681's numbers (ssthresh = FlightSize / 2); the stack's default is CUBIC, which
+                // the CUBIC tests choose explicitly
+                .congestionControl(io.ioth.tcpip.socket.tcp.congestion.NewReno.FACTORY);
         customize.accept(b);
         tcp = new TcpStack(b.build(), this, ready, new SplittableRandom(42));
     }

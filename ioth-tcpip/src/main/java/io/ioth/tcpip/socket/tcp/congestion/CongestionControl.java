@@ -72,6 +72,14 @@ public interface CongestionControl {
     default void onRetransmitTimeout(CongestionState s, long nowNanos) {
     }
 
+    /**
+     * The last loss response proved spurious (D-SACK, RFC 3708; timestamps, RFC 3522) and the connection took it
+     * back: it has already restored cwnd and ssthresh to their values before the reduction (Linux
+     * {@code tcp_undo_cwnd_reduction}); the algorithm restores its own state (RFC 9438 §4.9).
+     */
+    default void onUndo(CongestionState s, long nowNanos) {
+    }
+
     /** A valid RTT measurement (RFC 6298; Karn's rule already applied). */
     default void onRttSample(CongestionState s, long rttNanos, long nowNanos) {
     }

@@ -72,6 +72,17 @@ public final class Cubic implements CongestionControl {
     private boolean afterTimeout;
     /** Fractional bytes of growth not yet applied. */
     private double carry;
+    /** The state before the last reduction, for {@link #onUndo} (RFC 9438 §4.9: W_max, K, the epoch, W_est and
+     * cwnd_prior as they were). */
+    private double priorWMax;
+    private double priorK;
+    private boolean priorEpochRunning;
+    private long priorEpochStart;
+    private double priorCwndEpoch;
+    private double priorWEst;
+    private double priorCwndPrior;
+    private boolean priorAfterTimeout;
+    private boolean priorSaved;
 
     public Cubic() {
         this(true);
@@ -159,6 +170,7 @@ public final class Cubic implements CongestionControl {
 
     @Override
     public int ssthreshOnLoss(final CongestionState s, final long nowNanos) {
+        savePrior();
         final int mss = Math.max(1, s.mss);
         final double cwnd = (double) s.cwnd / mss;
         // §4.7 fast convergence: "if (cwnd < W_max and fast convergence enabled) W_max = cwnd * (1 + beta_cubic) / 2
@@ -180,6 +192,40 @@ public final class Cubic implements CongestionControl {
     public void onRetransmitTimeout(final CongestionState s, final long nowNanos) {
         epochRunning = false;
         afterTimeout = true;
+    }
+
+    /**
+     * RFC 9438 §4.9 (spurious congestion events): the reduction was undone (the connection restored cwnd and
+     * ssthresh); W_max, K, the epoch and W_est return to their values before it, so the cubic curve continues as if
+     * the event had not happened.
+     */
+    @Override
+    public void onUndo(final CongestionState s, final long nowNanos) {
+        if (!priorSaved) {
+            return;
+        }
+        priorSaved = false;
+        wMax = priorWMax;
+        k = priorK;
+        epochRunning = priorEpochRunning;
+        epochStart = priorEpochStart;
+        cwndEpoch = priorCwndEpoch;
+        wEst = priorWEst;
+        cwndPrior = priorCwndPrior;
+        afterTimeout = priorAfterTimeout;
+        carry = 0;
+    }
+
+    private void savePrior() {
+        priorSaved = true;
+        priorWMax = wMax;
+        priorK = k;
+        priorEpochRunning = epochRunning;
+        priorEpochStart = epochStart;
+        priorCwndEpoch = cwndEpoch;
+        priorWEst = wEst;
+        priorCwndPrior = cwndPrior;
+        priorAfterTimeout = afterTimeout;
     }
 
     @Override

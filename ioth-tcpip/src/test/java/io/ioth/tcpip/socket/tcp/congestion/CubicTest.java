@@ -164,6 +164,42 @@ class CubicTest {
         assertEquals(before, s.cwnd);
     }
 
+    /**
+     * §4.9 (spurious congestion events): after a reduction proved spurious, the connection restores cwnd and
+     * ssthresh, and CUBIC its W_max, K and epoch: the window then grows exactly as if no loss had happened.
+     */
+    @Test
+    void rfc9438_4_9_spuriousCongestionEvent_undoRestoresWmaxKAndTheEpoch() {
+        final long rtt = 100 * MS;
+        final Cubic c = new Cubic();
+        final CongestionState s = afterLossAt(c, 100, rtt);
+        long t = clock(c, s, 0, rtt, 20); // 2 s into the stage: K = cbrt(30 / 0.4) = 4.2 s
+        final double wmax = c.wMax();
+        final double k = c.k();
+        final int cwnd = s.cwnd;
+        final int ssthresh = s.ssthresh;
+        assertEquals(Math.cbrt(30 / Cubic.C), k, 1e-9);
+        // a (spurious) loss at cwnd < W_max: fast convergence lowers W_max, ssthresh and cwnd drop to 0.7 cwnd
+        s.flightSize = s.cwnd;
+        s.ssthresh = c.ssthreshOnLoss(s, t);
+        s.cwnd = s.ssthresh;
+        c.onRecoveryEnd(s, t);
+        assertTrue(c.wMax() < wmax);
+        // undone (LossUndo): the connection restores cwnd and ssthresh, CUBIC the rest
+        s.cwnd = cwnd;
+        s.ssthresh = ssthresh;
+        c.onUndo(s, t);
+        assertEquals(wmax, c.wMax(), 1e-9);
+        assertEquals(k, c.k(), 1e-9);
+        // the curve continues where it was: a twin that never saw the loss grows the same
+        final Cubic twin = new Cubic();
+        final CongestionState u = afterLossAt(twin, 100, rtt);
+        clock(twin, u, 0, rtt, 20);
+        clock(c, s, t, rtt, 20);
+        clock(twin, u, t, rtt, 20);
+        assertEquals(u.cwnd, s.cwnd, 2 * MSS);
+    }
+
     @Test
     void selectableByName_asLinuxTcpCongestionControl() {
         assertSame(Cubic.FACTORY, CongestionControl.forName("cubic"));
