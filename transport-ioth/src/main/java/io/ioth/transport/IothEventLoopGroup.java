@@ -43,7 +43,7 @@ import java.util.concurrent.ThreadFactory;
  *       MAC and addresses; an identity that fixes a MAC or an address is never used for two stacks.</li>
  *   <li>A channel lives on the loop of the stack that holds its socket. A channel's {@code isCompatible} refuses any
  *       other loop once it has a socket, and this group's {@link #register(Channel)} sends a channel that already
- *       belongs to one of its stacks (an accepted child, once TCP lands) to that stack's loop instead of the next one
+ *       belongs to one of its stacks (an accepted TCP child, see {@link IothServerSocketChannel}) to that stack's loop instead of the next one
  *       round-robin. A {@code ServerBootstrap} should therefore use the same group for parent and children.</li>
  *   <li>Two bootstraps with two groups of different identities (different VDE networks, different addresses) live
  *       side by side in one JVM, each stack on its own thread.</li>

@@ -156,7 +156,14 @@ public final class IothServerSocketChannel extends AbstractIothChannel implement
         if (a.isUnresolved()) {
             throw new UnresolvedAddressException();
         }
-        int r = listener.bind(IpAddr.hiOf(a.getAddress()), IpAddr.loOf(a.getAddress()), a.getPort());
+        long hi = IpAddr.hiOf(a.getAddress());
+        long lo = IpAddr.loOf(a.getAddress());
+        if (a.getAddress().isAnyLocalAddress()) {
+            // as the JDK's NIO on a dual-stack host: bind(port)'s 0.0.0.0 becomes ::, which takes IPv4 too
+            hi = IpAddr.ANY_HI;
+            lo = IpAddr.ANY_LO;
+        }
+        int r = listener.bind(hi, lo, a.getPort());
         if (r == NetError.OK) {
             r = listener.listen(Math.max(1, config.getBacklog()));
         }

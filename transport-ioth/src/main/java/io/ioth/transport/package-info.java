@@ -9,8 +9,10 @@
  *       router discovery, SLAAC, DHCPv6, DNS servers and domains) as an iothconf string;
  *       {@link io.ioth.transport.IothConfiguration}: what it is configured with ({@code group.configured()});
  *       {@link io.ioth.transport.IothDnsResolvers}: DNS through the identity's own stack.</li>
- *   <li>{@link io.ioth.transport.IothDatagramChannel}: UDP; the stream channels follow when the stack's TCP lands,
- *       on the same {@link io.ioth.transport.AbstractIothChannel} base.</li>
+ *   <li>{@link io.ioth.transport.IothDatagramChannel}: UDP; {@link io.ioth.transport.IothSocketChannel} and
+ *       {@link io.ioth.transport.IothServerSocketChannel}: TCP, on the same
+ *       {@link io.ioth.transport.AbstractIothChannel} base; {@link io.ioth.transport.IothChannelOption}: the
+ *       transport's own options (TCP tunables, TCP_INFO).</li>
  *   <li>{@link io.ioth.transport.IothIoHandle}, {@link io.ioth.transport.IothIoRegistration},
  *       {@link io.ioth.transport.IothIoOps}, {@link io.ioth.transport.IothIoEvent}: the IoHandler seam
  *       (netty-transport.md §1).</li>

@@ -91,32 +91,12 @@ class IothSocketChannelTest {
         try {
             final int total = Integer.getInteger("bulk.bytes", 16 * 1024 * 1024);
             final long start = System.nanoTime();
-            final Thread progress = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        synchronized (this) {
-                            this.wait(1000);
-                        }
-                        final TcpInfo i = ((IothSocketChannel) cc).tcpInfo();
-                        System.out.println("progress " + sink.bytes.get() + " cwnd " + i.cwnd + " flight "
-                                + i.bytesInFlight + " sndq " + i.sendQueued + " wnd " + i.sendWindow + " rexmit "
-                                + i.bytesRetrans + " rto " + i.rtoTimeouts + " srtt " + i.srttMicros + " "
-                                + a.stats(sc.eventLoop()) + " / " + b.stats(cc.eventLoop()));
-                    }
-                } catch (InterruptedException | RuntimeException e) {
-                    // done
-                }
-            });
-            if (Boolean.getBoolean("bulk.trace")) {
-                progress.start();
-            }
             writeAll(cc, total, 64 * 1024);
             Nets.awaitTrue(() -> sink.bytes.get() == total, () -> "received " + sink.bytes.get() + " of " + total);
             final double secs = (System.nanoTime() - start) / 1e9;
             final TcpInfo info = cc.config().getOption(IothChannelOption.TCP_INFO);
             System.out.printf("%d MiB between two stacks: %.2f s, %.1f MB/s; %s retransmitted, rto timeouts %d%n",
                     total >> 20, secs, total / secs / 1e6, info.bytesRetrans, info.rtoTimeouts);
-            progress.interrupt();
             assertEquals(TcpState.ESTABLISHED, info.state);
             assertTrue(info.bytesAcked >= total, "acked " + info.bytesAcked);
             assertEquals(new InetSocketAddress("10.252.0.2", ((InetSocketAddress) cc.localAddress()).getPort()),

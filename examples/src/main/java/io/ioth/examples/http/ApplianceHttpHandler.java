@@ -62,7 +62,7 @@ public final class ApplianceHttpHandler extends SimpleChannelInboundHandler<Http
         if (!(a instanceof InetSocketAddress isa) || isa.getAddress() == null) {
             return String.valueOf(a);
         }
-        final String ip = isa.getAddress().getHostAddress();
+        final String ip = io.netty.util.NetUtil.toAddressString(isa.getAddress()); // RFC 5952 form
         return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + isa.getPort();
     }
 

@@ -16,6 +16,7 @@ final class CliProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer err = new StringBuffer();
+    private final List<Thread> pumps = new ArrayList<>();
 
     private CliProcess(final Process p) {
         this.process = p;
@@ -34,7 +35,7 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(new ProcessBuilder(cmd).start());
     }
 
-    private static void pump(final BufferedReader r, final BlockingQueue<String> to, final StringBuffer into) {
+    private void pump(final BufferedReader r, final BlockingQueue<String> to, final StringBuffer into) {
         final Thread t = new Thread(() -> {
             try (r) {
                 for (String l; (l = r.readLine()) != null; ) {
@@ -50,6 +51,7 @@ final class CliProcess implements AutoCloseable {
         }, "cli-pump");
         t.setDaemon(true);
         t.start();
+        pumps.add(t);
     }
 
     /** The next stdout line, waiting at most {@code seconds}; fails with stderr on timeout. */
@@ -67,6 +69,9 @@ final class CliProcess implements AutoCloseable {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("still running after " + seconds + " s; stderr:\n" + err);
         }
+        for (Thread t : pumps) {
+            t.join(TimeUnit.SECONDS.toMillis(10)); // the last lines it wrote
+        }
         return process.exitValue();
     }
 
@@ -83,7 +88,7 @@ final class CliProcess implements AutoCloseable {
 
     /** SIGTERM, as a user's Ctrl-C or a service manager would. */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy(); // SIGTERM only: Process.destroy() would also close our ends of its pipes
     }
 
     @Override
