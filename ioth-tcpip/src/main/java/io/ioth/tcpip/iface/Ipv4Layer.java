@@ -1,5 +1,6 @@
 package io.ioth.tcpip.iface;
 
+import io.ioth.tcpip.frag.FragmentIds;
 import io.ioth.tcpip.frag.Fragmenter;
 import io.ioth.tcpip.frag.Reassembler;
 import io.ioth.tcpip.stats.Counter;
@@ -430,9 +431,11 @@ final class Ipv4Layer {
         final int dst = IpAddr.v4Of(r.dstLo);
         outRepr.set(src, dst, proto, len, ttl);
         outRepr.tos = tos;
-        // RFC 6864 §4.1 / RFC 7739: hash-based per-destination identification, as Linux __ip_select_ident
-        outRepr.ident = engine.fragIds.nextV4(src, dst, proto);
         outRepr.dontFrag = mode == Engine.PMTUDISC_DO || (mode == Engine.PMTUDISC_WANT && fits);
+        // RFC 7739 §5.3: hash-based per-destination identification, as Linux __ip_select_ident; for an atomic
+        // datagram (DF, never fragmented) RFC 6864 §4.1 lets the ID be any value: a counter kept in the route (one
+        // per connection for TCP) seeded from that hash, as Linux's per-socket inet_id (ip_select_ident_segs)
+        outRepr.ident = outRepr.dontFrag ? atomicIdent(r, src, dst, proto) : engine.fragIds.nextV4(src, dst, proto);
         stats.inc(Counter.IP4_OUT_REQUESTS);
         if (!fits) {
             // RFC 791 §2.3: fragment locally (DF clear)
@@ -459,6 +462,17 @@ final class Ipv4Layer {
         outRepr.emit(outPkt.wrap(d, ri, total));
         dispatch(r, d, flags, now);
         return NetError.OK;
+    }
+
+    /** The identification of an atomic datagram: the route's counter, (re)seeded from {@link FragmentIds#nextV4}
+     * (one keyed hash) when the route is new or now leads elsewhere. */
+    private int atomicIdent(final Route r, final int src, final int dst, final int proto) {
+        if (!r.ipIdSeeded || r.ipIdDst != dst) {
+            r.ipIdSeeded = true;
+            r.ipIdDst = dst;
+            r.ipIdNext = engine.fragIds.nextV4(src, dst, proto);
+        }
+        return r.ipIdNext++ & 0xffff;
     }
 
     /** Fragments the datagram {@code pkt[off, off+total)} for the route and dispatches each fragment (forwarding).

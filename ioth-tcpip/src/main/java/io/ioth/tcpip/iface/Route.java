@@ -32,6 +32,11 @@ public final class Route {
     public int flags;
     /** The engine's route generation when this was filled. */
     public long generation = -1;
+    /** IPv4 identification of the next atomic (DF) datagram sent with this route, valid for {@link #ipIdDst}
+     * ({@link Ipv4Layer}: a per-route counter, as Linux's per-socket {@code inet_id}). Not copied by {@link #set}. */
+    int ipIdNext;
+    int ipIdDst;
+    boolean ipIdSeeded;
 
     public boolean isLocal() {
         return (flags & LOCAL) != 0;

@@ -41,11 +41,15 @@ public final class EthernetRepr {
     }
 
     public void emit(EthernetFrame f) {
-        f.setDst(dst);
-        f.setSrc(src);
         if (vlanId == EthernetFrame.NO_VLAN) {
-            f.setEtherType(etherType);
+            // two (overlapping) 8-byte writes: destination + the top of the source, then the source + EtherType
+            final io.netty.buffer.ByteBuf b = f.buffer();
+            final int o = f.offset();
+            b.setLong(o + EthernetFrame.DST, dst << 16 | (src >>> 32) & 0xffff);
+            b.setLong(o + EthernetFrame.SRC, src << 16 | (etherType & 0xffff));
         } else {
+            f.setDst(dst);
+            f.setSrc(src);
             f.setVlanTag(pcp, vlanId, etherType);
         }
     }

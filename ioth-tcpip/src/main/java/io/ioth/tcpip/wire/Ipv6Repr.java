@@ -50,10 +50,10 @@ public final class Ipv6Repr {
     }
 
     public void emit(Ipv6Packet p) {
-        p.setVersionTcFlow(trafficClass, flowLabel);
-        p.setPayloadLen(payloadLen);
-        p.setNextHeader(nextHeader);
-        p.setHopLimit(hopLimit);
+        // version/traffic class/flow label, payload length, next header and hop limit in one 8-byte write
+        final int first = 6 << 28 | (trafficClass & 0xff) << 20 | (flowLabel & 0xfffff);
+        p.buffer().setLong(p.offset(), (long) first << 32 | (long) (payloadLen & 0xffff) << 16
+                | (nextHeader & 0xff) << 8 | (hopLimit & 0xff));
         p.setSrc(srcHi, srcLo);
         p.setDst(dstHi, dstLo);
     }

@@ -26,6 +26,8 @@ public final class TcpOptions {
     public static final int MAX_SACK_BLOCKS = 4;
     /** RFC 7323 §2.3: shift counts above 14 are treated as 14. */
     public static final int MAX_WSCALE = 14;
+    /** NOP, NOP, kind 8 length 10: the 4 bytes before TSval in the usual layout (RFC 7323 Appendix A). */
+    private static final int NOP_NOP_TS = KIND_NOP << 24 | KIND_NOP << 16 | KIND_TIMESTAMP << 8 | 10;
 
     /** 0 = absent. */
     public int mss;
@@ -53,6 +55,13 @@ public final class TcpOptions {
     /** Parses {@code buf[offset, offset+length)}, never reading outside it. */
     public WireError parse(ByteBuf buf, int offset, int length) {
         clear();
+        if (length == 12 && buf.getInt(offset) == NOP_NOP_TS) {
+            // the options of nearly every segment with timestamps: NOP NOP TS (RFC 7323 Appendix A layout)
+            hasTimestamp = true;
+            tsVal = buf.getInt(offset + 4);
+            tsEcr = buf.getInt(offset + 8);
+            return WireError.OK;
+        }
         int i = offset;
         int end = offset + length;
         while (i < end) {
@@ -140,45 +149,27 @@ public final class TcpOptions {
     /** Writes the options at {@code index} in the order Linux uses (MSS, SACK-perm/TS, NOP+WS, SACK). @return bytes written
      * (the caller keeps the total within 40 bytes: RFC 9293 §3.1 data offset is at most 15 words) */
     public int emit(ByteBuf buf, int index) {
+        // each option (with its NOP padding) is written as 32-bit words: kind, length and value bytes together
         int i = index;
         if (mss != 0) {
-            buf.setByte(i, KIND_MSS);
-            buf.setByte(i + 1, 4);
-            buf.setShort(i + 2, mss);
+            buf.setInt(i, KIND_MSS << 24 | 4 << 16 | (mss & 0xffff));
             i += 4;
         }
         if (hasTimestamp) {
-            if (sackPermitted) {
-                buf.setByte(i, KIND_SACK_PERMITTED);
-                buf.setByte(i + 1, 2);
-            } else {
-                buf.setByte(i, KIND_NOP);
-                buf.setByte(i + 1, KIND_NOP);
-            }
-            buf.setByte(i + 2, KIND_TIMESTAMP);
-            buf.setByte(i + 3, 10);
+            buf.setInt(i, sackPermitted ? KIND_SACK_PERMITTED << 24 | 2 << 16 | KIND_TIMESTAMP << 8 | 10 : NOP_NOP_TS);
             buf.setInt(i + 4, tsVal);
             buf.setInt(i + 8, tsEcr);
             i += 12;
         } else if (sackPermitted) {
-            buf.setByte(i, KIND_NOP);
-            buf.setByte(i + 1, KIND_NOP);
-            buf.setByte(i + 2, KIND_SACK_PERMITTED);
-            buf.setByte(i + 3, 2);
+            buf.setInt(i, KIND_NOP << 24 | KIND_NOP << 16 | KIND_SACK_PERMITTED << 8 | 2);
             i += 4;
         }
         if (windowScale >= 0) {
-            buf.setByte(i, KIND_NOP);
-            buf.setByte(i + 1, KIND_WSCALE);
-            buf.setByte(i + 2, 3);
-            buf.setByte(i + 3, windowScale);
+            buf.setInt(i, KIND_NOP << 24 | KIND_WSCALE << 16 | 3 << 8 | (windowScale & 0xff));
             i += 4;
         }
         if (sackBlockCount > 0) {
-            buf.setByte(i, KIND_NOP);
-            buf.setByte(i + 1, KIND_NOP);
-            buf.setByte(i + 2, KIND_SACK);
-            buf.setByte(i + 3, 2 + 8 * sackBlockCount);
+            buf.setInt(i, KIND_NOP << 24 | KIND_NOP << 16 | KIND_SACK << 8 | ((2 + 8 * sackBlockCount) & 0xff));
             i += 4;
             for (int k = 0; k < sackBlockCount; k++) {
                 buf.setInt(i, sackBlocks[2 * k]);

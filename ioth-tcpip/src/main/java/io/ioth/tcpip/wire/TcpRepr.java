@@ -1,5 +1,7 @@
 package io.ioth.tcpip.wire;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * Value of a TCP segment header with its parsed options (smoltcp {@code TcpRepr}). Sequence numbers are raw
  * {@code int}s: compare them only with sequence-number helpers. Mutable, reusable; not thread-safe.
@@ -24,18 +26,25 @@ public final class TcpRepr {
         if (policy == ChecksumPolicy.VERIFY && !p.verifyChecksum(pseudoHeaderSum)) {
             return WireError.BAD_CHECKSUM;
         }
-        e = options.parse(p.buffer(), p.optionsOffset(), p.optionsLength());
+        // checkLen guarantees the 20 fixed bytes: three checked reads instead of one (or two) per field
+        final ByteBuf b = p.buffer();
+        final int o = p.offset();
+        final long w0 = b.getLong(o);                    // ports, sequence number
+        final long w1 = b.getLong(o + TcpPacket.ACK);    // acknowledgment, data offset, flags, window
+        final int w2 = b.getInt(o + TcpPacket.CHECKSUM); // checksum, urgent pointer
+        final int hl = ((int) (w1 >>> 28) & 0x0f) * 4;
+        e = options.parse(b, o + TcpPacket.HEADER_LEN, hl - TcpPacket.HEADER_LEN);
         if (!e.ok()) {
             return e;
         }
-        srcPort = p.srcPort();
-        dstPort = p.dstPort();
-        seq = p.seq();
-        ack = p.ack();
-        flags = p.flags();
-        window = p.window();
-        urgent = p.urgent();
-        payloadLen = p.payloadLength();
+        srcPort = (int) (w0 >>> 48);
+        dstPort = (int) (w0 >>> 32) & 0xffff;
+        seq = (int) w0;
+        ack = (int) (w1 >>> 32);
+        flags = (int) (w1 >>> 16) & 0xff;
+        window = (int) w1 & 0xffff;
+        urgent = w2 & 0xffff;
+        payloadLen = p.length() - hl;
         return WireError.OK;
     }
 
@@ -49,16 +58,16 @@ public final class TcpRepr {
      * after it (which must be in place). {@code p} must be exactly {@code bufferLen() + payloadLen} long.
      */
     public void emit(TcpPacket p, int pseudoHeaderSum) {
-        int hl = bufferLen();
-        p.setSrcPort(srcPort);
-        p.setDstPort(dstPort);
-        p.setSeq(seq);
-        p.setAck(ack);
-        p.setHeaderLenAndFlags(hl, flags);
-        p.setWindow(window);
-        p.setUrgent(urgent);
-        options.emit(p.buffer(), p.offset() + TcpPacket.HEADER_LEN);
-        p.fillChecksum(pseudoHeaderSum);
+        final int hl = bufferLen();
+        final ByteBuf b = p.buffer();
+        final int o = p.offset();
+        // the fixed header in three writes (checksum zero), the options, then the checksum over it all
+        b.setLong(o, (long) (srcPort & 0xffff) << 48 | (long) (dstPort & 0xffff) << 32 | (seq & 0xffffffffL));
+        b.setLong(o + TcpPacket.ACK, (long) ack << 32 | (long) ((hl / 4) << 12 | (flags & 0xff)) << 16
+                | (window & 0xffff));
+        b.setInt(o + TcpPacket.CHECKSUM, urgent & 0xffff);
+        options.emit(b, o + TcpPacket.HEADER_LEN);
+        b.setShort(o + TcpPacket.CHECKSUM, Checksum.finish(Checksum.sum(b, o, p.length(), pseudoHeaderSum)));
     }
 
     @Override
