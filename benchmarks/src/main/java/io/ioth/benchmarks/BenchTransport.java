@@ -24,16 +24,25 @@ import java.net.SocketAddress;
  */
 public interface BenchTransport extends AutoCloseable {
 
-    /** The transport a {@code @Param("transport")} value names. Add new transports here. */
+    /**
+     * The transport a {@code @Param("transport")} value names: {@code nio} (the kernel over loopback), or
+     * {@code ioth-<mtu>} (IoTh &harr; IoTh over the embedded switch, both stacks with that interface MTU, e.g.
+     * {@code ioth-1500}, {@code ioth-9000}). Add new transports here.
+     */
     static BenchTransport open(String name) {
-        switch (name) {
-            case "nio":
-                return new NioBenchTransport();
-            // "ioth-<mtu>" (IoTh <-> IoTh over the embedded switch) joins here once transport-ioth
-            // has IothIoHandler; its stacks' MTU and link impairment come from the name.
-            default:
-                throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio)");
+        if (name.equals("nio")) {
+            return new NioBenchTransport();
         }
+        if (name.startsWith(IothBenchTransport.PREFIX)) {
+            int mtu;
+            try {
+                mtu = Integer.parseInt(name.substring(IothBenchTransport.PREFIX.length()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("transport '" + name + "': the MTU after 'ioth-' is not a number");
+            }
+            return new IothBenchTransport(mtu);
+        }
+        throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio, ioth-<mtu>)");
     }
 
     /** The handler factory for the client's ManualIoEventLoop (for IoTh: the client stack's identity). */

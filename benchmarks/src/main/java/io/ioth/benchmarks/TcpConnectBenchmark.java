@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
         "-Djmh.executor.class=io.ioth.benchmarks.FastThreadLocalExecutor",
         "-Dio.netty.leakDetection.level=disabled"})
 public class TcpConnectBenchmark {
-    @Param({"nio"})
+    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch ({@link BenchTransport#open}). */
+    @Param({"nio", "ioth-1500", "ioth-9000"})
     public String transport;
 
     private BenchTransport net;

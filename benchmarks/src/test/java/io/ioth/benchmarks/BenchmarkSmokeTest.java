@@ -37,8 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exercised; no warm-up; one 200 ms iteration). Each must produce a finite, positive score.
  * Parameter values that need the real world ({@link Suite#NEEDS}) run in their own test, gated by
  * {@link RealTools#require}: skipped with the reason on a laptop, mandatory under {@code CI=true}.
- * Then the results go through the report's JSON round trip. Whole class: about 60-90 s on 2 cores
- * (30 parameter combinations in-JVM, the two single-shot scale benchmarks among them).
+ * Then the results go through the report's JSON round trip. Whole class: about 80-120 s on 2 cores
+ * (36 parameter combinations in-JVM, the two single-shot scale benchmarks among them, and the end-to-end
+ * benchmarks' IoTh transports {@code ioth-1500} and {@code ioth-9000}, which need nothing outside the JVM).
  */
 class BenchmarkSmokeTest {
     @TempDir

@@ -35,7 +35,9 @@ class SuiteTest {
                 "io.ioth.benchmarks.TcpEchoBenchmark.echo"), runs.stream().map(r -> r.benchmark).sorted().toList());
         Suite.Run echo = runs.stream().filter(r -> r.benchmark.endsWith("echo")).findFirst().orElseThrow();
         assertArrayEquals(new String[] {"64", "16384"}, echo.params.get("size"));
-        assertArrayEquals(new String[] {"nio"}, echo.params.get("transport"));
+        // NIO over loopback and IoTh over the embedded switch side by side in one run (issue 5), all in-JVM
+        assertArrayEquals(new String[] {"nio", "ioth-1500", "ioth-9000"}, echo.params.get("transport"));
+        assertEquals(List.of(), echo.needs);
     }
 
     @Test

@@ -94,16 +94,22 @@ public final class IothIdentity {
     private final Dhcp4ClientConfig dhcp4Config;
     private final Dhcp6Client.Options dhcp6Options;
     private final TcpConfig tcpConfig;
+    /** The interface MTU ({@link #withMtu}); {@link #DEFAULT_MTU} unless set. */
+    private final int mtu;
+
+    /** The Ethernet MTU (RFC 894): what every interface gets unless {@link #withMtu} says otherwise. */
+    public static final int DEFAULT_MTU = 1500;
 
     private IothIdentity(final IothConf conf, final StackConfig stackConfig, final VdeOptions vdeOptions,
                          final Dhcp4ClientConfig dhcp4Config, final Dhcp6Client.Options dhcp6Options,
-                         final TcpConfig tcpConfig) {
+                         final TcpConfig tcpConfig, final int mtu) {
         this.conf = conf;
         this.stackConfig = stackConfig;
         this.vdeOptions = vdeOptions;
         this.dhcp4Config = dhcp4Config;
         this.dhcp6Options = dhcp6Options;
         this.tcpConfig = tcpConfig;
+        this.mtu = mtu;
     }
 
     /**
@@ -115,7 +121,7 @@ public final class IothIdentity {
         final String s = iothconf == null ? "" : iothconf;
         final IothConf conf = IothConf.parse(s); // the grammar: IothConf names the token itself
         Checks.check(s, conf);
-        return new IothIdentity(conf, null, null, null, null, null);
+        return new IothIdentity(conf, null, null, null, null, null, DEFAULT_MTU);
     }
 
     /** The embedded in-JVM switch {@code switch://default}, a random MAC, no address but loopback. */
@@ -126,14 +132,14 @@ public final class IothIdentity {
     /** A copy whose stacks use these engine settings (TTL, queue sizes, batch sizes, a seed for tests...). */
     public IothIdentity withStackConfig(final StackConfig config) {
         return new IothIdentity(conf, Objects.requireNonNull(config, "config"), vdeOptions, dhcp4Config,
-                dhcp6Options, tcpConfig);
+                dhcp6Options, tcpConfig, mtu);
     }
 
     /** A copy whose wire is opened with these options (port description, auto-reconnect, queue bound...). The
      * ticker is always replaced by the event loop's. */
     public IothIdentity withVdeOptions(final VdeOptions options) {
         return new IothIdentity(conf, stackConfig, Objects.requireNonNull(options, "options"), dhcp4Config,
-                dhcp6Options, tcpConfig);
+                dhcp6Options, tcpConfig, mtu);
     }
 
     /**
@@ -142,13 +148,13 @@ public final class IothIdentity {
      */
     public IothIdentity withDhcp4Config(final Dhcp4ClientConfig config) {
         return new IothIdentity(conf, stackConfig, vdeOptions, Objects.requireNonNull(config, "config"),
-                dhcp6Options, tcpConfig);
+                dhcp6Options, tcpConfig, mtu);
     }
 
     /** A copy whose DHCPv6 client ({@code dhcp6}) uses these settings (initial delay, DUID). */
     public IothIdentity withDhcp6Options(final Dhcp6Client.Options options) {
         return new IothIdentity(conf, stackConfig, vdeOptions, dhcp4Config,
-                Objects.requireNonNull(options, "options"), tcpConfig);
+                Objects.requireNonNull(options, "options"), tcpConfig, mtu);
     }
 
     /**
@@ -158,7 +164,27 @@ public final class IothIdentity {
      */
     public IothIdentity withTcpConfig(final TcpConfig config) {
         return new IothIdentity(conf, stackConfig, vdeOptions, dhcp4Config, dhcp6Options,
-                Objects.requireNonNull(config, "config"));
+                Objects.requireNonNull(config, "config"), mtu);
+    }
+
+    /**
+     * A copy whose interface has this MTU (the largest IP packet it sends; TCP's MSS follows from it): 1500 by
+     * default, as Ethernet (RFC 894). A jumbo MTU needs a wire that carries frames of {@code mtu + 14} bytes: the
+     * embedded switch ({@code switch://}) and the datagram wires carry up to 9234-byte frames (MTU 9220), a
+     * {@code vde_switch} 1518 (MTU 1504, vde-protocol.md §1.4); a larger MTU fails the group's construction.
+     *
+     * @throws IllegalArgumentException below 68 (RFC 791) or above 65535
+     */
+    public IothIdentity withMtu(final int mtu) {
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU must be 68..65535 (RFC 791): " + mtu);
+        }
+        return new IothIdentity(conf, stackConfig, vdeOptions, dhcp4Config, dhcp6Options, tcpConfig, mtu);
+    }
+
+    /** The interface MTU: {@link #DEFAULT_MTU} unless {@link #withMtu} set another. */
+    public int mtu() {
+        return mtu;
     }
 
     /** The TCP settings of {@link #withTcpConfig}, or null for the engine's defaults ({@code TcpConfig.defaults()}). */
@@ -428,7 +454,7 @@ public final class IothIdentity {
         return o instanceof IothIdentity i && toString().equals(i.toString())
                 && Objects.equals(stackConfig, i.stackConfig) && Objects.equals(vdeOptions, i.vdeOptions)
                 && Objects.equals(dhcp4Config, i.dhcp4Config) && Objects.equals(dhcp6Options, i.dhcp6Options)
-                && Objects.equals(tcpConfig, i.tcpConfig);
+                && Objects.equals(tcpConfig, i.tcpConfig) && mtu == i.mtu;
     }
 
     @Override

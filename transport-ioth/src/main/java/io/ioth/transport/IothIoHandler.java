@@ -86,7 +86,10 @@ public final class IothIoHandler implements IoHandler {
         // Open the wire here, on the thread building the group: a wrong VNL or an absent switch fails the group's
         // constructor (MultithreadEventExecutorGroup: "failed to create a child event loop") instead of a loop.
         try {
-            this.link = VdeFrameLink.open(identity.vnl(), identity.vdeOptions().withTicker(ticker));
+            this.link = VdeFrameLink.open(identity.vnl(), identity.vdeOptions().withTicker(ticker), identity.mtu());
+        } catch (RuntimeException e) {
+            configurator.destroyed(); // IothIdentity#withMtu larger than the wire carries
+            throw e;
         } catch (IOException e) {
             configurator.destroyed();
             throw new UncheckedIOException("cannot join " + (identity.vnl().isEmpty() ? "switch://default"

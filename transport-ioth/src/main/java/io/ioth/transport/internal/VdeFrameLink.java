@@ -24,15 +24,44 @@ public final class VdeFrameLink implements FrameLink {
     private final VdePlug plug;
     private final ByteBufAllocator allocator;
     private final Adapter adapter = new Adapter();
+    /** The frame size the stack is given: {@link #MAX_FRAME} unless a larger MTU was asked for. */
+    private final int maxFrame;
 
     public VdeFrameLink(final VdePlug plug, final ByteBufAllocator allocator) {
+        this(plug, allocator, MAX_FRAME);
+    }
+
+    /**
+     * A link whose frames are at most {@code maxFrame} bytes (an MTU of {@code maxFrame - 14}; jumbo frames on a
+     * wire that carries them).
+     *
+     * @throws IllegalArgumentException if the plug cannot carry frames that large
+     */
+    public VdeFrameLink(final VdePlug plug, final ByteBufAllocator allocator, final int maxFrame) {
+        if (maxFrame > plug.maxFrameSize()) {
+            throw new IllegalArgumentException("MTU " + (maxFrame - 14) + " needs " + maxFrame + "-byte frames; "
+                    + plug.vnl() + " carries at most " + plug.maxFrameSize() + " (MTU " + (plug.maxFrameSize() - 14)
+                    + ")");
+        }
         this.plug = plug;
         this.allocator = allocator;
+        this.maxFrame = maxFrame;
     }
 
     /** Opens the wire {@code vnl} (the vde:// handshake happens here, bounded by the options' connect timeout). */
     public static VdeFrameLink open(final String vnl, final VdeOptions options) throws IOException {
         return new VdeFrameLink(Vde.open(vnl, options), options.allocator());
+    }
+
+    /** {@link #open(String, VdeOptions)} with an interface MTU of {@code mtu} (frames of {@code mtu + 14} bytes). */
+    public static VdeFrameLink open(final String vnl, final VdeOptions options, final int mtu) throws IOException {
+        final VdePlug p = Vde.open(vnl, options);
+        try {
+            return new VdeFrameLink(p, options.allocator(), mtu + 14);
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
     }
 
     public VdePlug plug() {
@@ -68,7 +97,8 @@ public final class VdeFrameLink implements FrameLink {
     @Override
     public int maxFrameSize() {
         // vde_switch carries frames up to 1518 bytes (vde-protocol.md); the stack uses the Ethernet MTU of 1500
-        return Math.min(plug.maxFrameSize(), MAX_FRAME);
+        // unless the identity asked for more (IothIdentity#withMtu, checked against the plug in the constructor)
+        return Math.min(plug.maxFrameSize(), maxFrame);
     }
 
     @Override
