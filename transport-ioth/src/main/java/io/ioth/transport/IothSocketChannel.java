@@ -649,6 +649,7 @@ public final class IothSocketChannel extends AbstractIothChannel implements Sock
             final Object msg = in.current();
             if (msg == null) {
                 removeInterest(IothIoOps.WRITE_BIT);
+                pushOut();
                 return;
             }
             final ByteBuf buf = (ByteBuf) msg;
@@ -668,9 +669,19 @@ public final class IothSocketChannel extends AbstractIothChannel implements Sock
             }
             if (n < readable) {
                 addInterest(IothIoOps.WRITE_BIT); // the send buffer is full: the peer's ACKs make room
+                pushOut();
                 return;
             }
         }
+    }
+
+    /**
+     * A flush leaves now, as a kernel's send(2) would: the segments the window allows are emitted and the link
+     * flushed at once, not at the loop's next egress phase (the sender's own loop may be busy for a while, e.g. a
+     * handler writing in a loop). Loop thread, never inside the stack's ingress.
+     */
+    private void pushOut() {
+        stack().pollEgress(nanoTime());
     }
 
     // ================================================================ Unsafe
