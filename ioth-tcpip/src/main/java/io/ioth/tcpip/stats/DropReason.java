@@ -156,7 +156,7 @@ public enum DropReason {
     NDP_ADDRESS_CONFLICT,
     /** Router Solicitation received by a host: "MUST silently discard" (RFC 4861 §6.2.6). */
     NDP_ROUTER_SOLICIT_IGNORED,
-    /** Redirect: not implemented; ignored (RFC 4861 §8.3 lets a host ignore them). */
+    /** Redirect: ignored, as RFC 4861 §8.3 lets a host do. */
     NDP_REDIRECT_IGNORED,
     /** A solicitation could not be sent: the interface has no usable (non-tentative) source address. */
     NDP_NO_SOURCE_ADDRESS,

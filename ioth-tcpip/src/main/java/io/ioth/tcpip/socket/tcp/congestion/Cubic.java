@@ -20,7 +20,7 @@ package io.ioth.tcpip.socket.tcp.congestion;
  * Windows are in segments in the RFC and in bytes in {@link CongestionState}; this class computes in segments
  * ({@code cwnd / SMSS}, doubles) and carries the fractional bytes between ACKs. Time is the {@code nowNanos} of each
  * call (no clock is read); RTT is the connection's smoothed RTT. Slow start (below ssthresh) is RFC 5681's with
- * RFC 3465's L = 2, as in {@link NewReno} (HyStart++, RFC 9406, is not implemented). cwnd does not grow while the
+ * RFC 3465's L = 2, as in {@link NewReno} (no HyStart++, RFC 9406, yet: slow start ends at the first loss). cwnd does not grow while the
  * sender is application-limited (RFC 9438 §5.8 via RFC 7661).
  *
  * <p>Not thread-safe: one instance per connection.
