@@ -27,11 +27,15 @@ public interface BenchTransport extends AutoCloseable {
     /**
      * The transport a {@code @Param("transport")} value names: {@code nio} (the kernel over loopback), or
      * {@code ioth-<mtu>} (IoTh &harr; IoTh over the embedded switch, both stacks with that interface MTU, e.g.
-     * {@code ioth-1500}, {@code ioth-9000}). Add new transports here.
+     * {@code ioth-1500}, {@code ioth-9000}), or {@code ioth-vde} (IoTh &harr; IoTh across a real {@code vde_switch}).
+     * Add new transports here.
      */
     static BenchTransport open(String name) {
         if (name.equals("nio")) {
             return new NioBenchTransport();
+        }
+        if (name.equals(IothBenchTransport.VDE)) {
+            return IothBenchTransport.overRealSwitch();
         }
         if (name.startsWith(IothBenchTransport.PREFIX)) {
             int mtu;
@@ -42,7 +46,7 @@ public interface BenchTransport extends AutoCloseable {
             }
             return new IothBenchTransport(mtu);
         }
-        throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio, ioth-<mtu>)");
+        throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio, ioth-<mtu>, ioth-vde)");
     }
 
     /** The handler factory for the client's ManualIoEventLoop (for IoTh: the client stack's identity). */

@@ -39,11 +39,37 @@ final class IothBenchTransport implements BenchTransport {
     /** Frames a switch port queues before it drops (see {@link #identity}). */
     static final int QUEUE_FRAMES = 4096;
 
+    /** The transport over a real {@code vde_switch} (MTU 1500: vde_switch carries frames up to 1518 bytes). */
+    static final String VDE = "ioth-vde";
+
     private final EmbeddedSwitch sw;
+    private final VdeSwitchDaemon daemon;
     private final IothEventLoopGroup serverGroup;
     private final IothIdentity clientIdentity;
 
+    /**
+     * IoTh &harr; IoTh across a real {@code vde_switch}: each frame crosses two AF_UNIX datagram hops and the switch
+     * process, as between two programs on one host.
+     */
+    static IothBenchTransport overRealSwitch() {
+        return new IothBenchTransport(new VdeSwitchDaemon());
+    }
+
+    private IothBenchTransport(VdeSwitchDaemon d) {
+        sw = null;
+        daemon = d;
+        IothIdentity server = IothIdentity.parse("vnl=" + d.vnl() + ",eth,ip=10.77.0.1/24");
+        clientIdentity = IothIdentity.parse("vnl=" + d.vnl() + ",eth,ip=10.77.0.2/24");
+        try {
+            serverGroup = new IothEventLoopGroup(server);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
     IothBenchTransport(int mtu) {
+        daemon = null;
         String name = "ioth-bench-" + ProcessHandle.current().pid() + "-" + TRIALS.incrementAndGet();
         // held from here, so close() retires exactly this switch (a named switch otherwise lives until its last port)
         sw = EmbeddedSwitch.named(name, false);
@@ -98,7 +124,7 @@ final class IothBenchTransport implements BenchTransport {
     /** The switch's counters and, for an IoTh channel, its TCP_INFO: what tear-down prints to explain a figure. */
     String describe(io.netty.channel.Channel client) {
         String info = client instanceof IothSocketChannel c && c.isActive() ? String.valueOf(c.tcpInfo()) : "-";
-        return sw.stats() + "; client " + info;
+        return (sw != null ? sw.stats() : daemon.vnl()) + "; client " + info;
     }
 
     @Override
@@ -106,7 +132,11 @@ final class IothBenchTransport implements BenchTransport {
         try {
             serverGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         } finally {
-            sw.close();
+            if (sw != null) {
+                sw.close();
+            } else {
+                daemon.close();
+            }
         }
     }
 }

@@ -36,7 +36,8 @@ public final class Suite {
      * {@link RealTools#require} demands). Add the real-VDE and tap variants here when they land.
      */
     static final Map<String, List<String>> NEEDS = Map.of(
-            "wire=vde_switch", List.of("vde_switch"));
+            "wire=vde_switch", List.of("vde_switch"),
+            "transport=ioth-vde", List.of("vde_switch"));
 
     private Suite() {}
 

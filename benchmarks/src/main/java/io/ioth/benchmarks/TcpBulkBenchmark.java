@@ -53,8 +53,8 @@ public class TcpBulkBenchmark {
     static final int CHUNK = 64 * 1024;
     static final int CHUNKS_PER_OP = (1 << 20) / CHUNK;
 
-    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch ({@link BenchTransport#open}). */
-    @Param({"nio", "ioth-1500", "ioth-9000"})
+    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch; {@code ioth-vde}: across a real vde_switch ({@link BenchTransport#open}). */
+    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-vde"})
     public String transport;
 
     private BenchTransport net;

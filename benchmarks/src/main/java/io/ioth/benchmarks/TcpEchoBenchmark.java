@@ -44,8 +44,8 @@ import java.util.concurrent.TimeUnit;
         "-Djmh.executor.class=io.ioth.benchmarks.FastThreadLocalExecutor",
         "-Dio.netty.leakDetection.level=disabled"})
 public class TcpEchoBenchmark {
-    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch ({@link BenchTransport#open}). */
-    @Param({"nio", "ioth-1500", "ioth-9000"})
+    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch; {@code ioth-vde}: across a real vde_switch ({@link BenchTransport#open}). */
+    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-vde"})
     public String transport;
 
     /** Message size: one small segment, and 16 KiB (several segments at MTU 1500). */

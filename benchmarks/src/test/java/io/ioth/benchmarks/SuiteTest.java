@@ -32,12 +32,18 @@ class SuiteTest {
     void everyBenchmarkOnTheClasspathIsPlanned() {
         List<Suite.Run> runs = Suite.plan(List.of("benchmarks\\.Tcp"));
         assertEquals(List.of("io.ioth.benchmarks.TcpBulkBenchmark.bulk", "io.ioth.benchmarks.TcpConnectBenchmark.connectAcceptClose",
-                "io.ioth.benchmarks.TcpEchoBenchmark.echo"), runs.stream().map(r -> r.benchmark).sorted().toList());
-        Suite.Run echo = runs.stream().filter(r -> r.benchmark.endsWith("echo")).findFirst().orElseThrow();
+                "io.ioth.benchmarks.TcpEchoBenchmark.echo"), runs.stream().map(r -> r.benchmark).distinct().sorted().toList());
+        Suite.Run echo = runs.stream().filter(r -> r.benchmark.endsWith("echo") && r.needs.isEmpty()).findFirst()
+                .orElseThrow();
         assertArrayEquals(new String[] {"64", "16384"}, echo.params.get("size"));
         // NIO over loopback and IoTh over the embedded switch side by side in one run (issue 5), all in-JVM
         assertArrayEquals(new String[] {"nio", "ioth-1500", "ioth-9000"}, echo.params.get("transport"));
         assertEquals(List.of(), echo.needs);
+        // IoTh <-> IoTh across a real vde_switch: a run of its own, gated on the tool (issue 8 "over real VDE")
+        Suite.Run vde = runs.stream().filter(r -> r.benchmark.endsWith("echo") && !r.needs.isEmpty()).findFirst()
+                .orElseThrow();
+        assertArrayEquals(new String[] {"ioth-vde"}, vde.params.get("transport"));
+        assertEquals(List.of("vde_switch"), vde.needs);
     }
 
     @Test

@@ -1,0 +1,67 @@
+package io.ioth.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real {@code vde_switch} for the "over real VDE" benchmark variants: started as a daemon in a fresh directory,
+ * stopped by the pid it wrote (only the process this started), the directory removed. Needs {@code vde_switch} on
+ * PATH (the Report runs such variants only where {@link Suite#NEEDS} is met).
+ */
+final class VdeSwitchDaemon implements AutoCloseable {
+    private final Path dir;
+    private final long pid;
+
+    VdeSwitchDaemon() {
+        try {
+            dir = Files.createTempDirectory("ioth-bench-sw-");
+            final Path pidFile = dir.resolve("pid");
+            final Path sock = dir.resolve("sw");
+            final Process p = new ProcessBuilder("vde_switch", "-d", "-s", sock.toString(), "-p", pidFile.toString())
+                    .redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("vde_switch did not start: " + new String(p.getInputStream()
+                        .readAllBytes()));
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(sock.resolve("ctl")) && Files.size(pidFile) > 0)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("vde_switch wrote no control socket in " + sock);
+                }
+                Thread.onSpinWait();
+            }
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start vde_switch: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code vde:///…/sw}. */
+    String vnl() {
+        return "vde://" + dir.resolve("sw");
+    }
+
+    @Override
+    public void close() {
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.destroy();
+            h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> {
+                h.destroyForcibly();
+                return h;
+            }).join();
+        });
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is not worth failing a benchmark over
+        }
+    }
+}
