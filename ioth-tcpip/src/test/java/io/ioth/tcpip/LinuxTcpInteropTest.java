@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +145,7 @@ class LinuxTcpInteropTest {
         ns.exec("sh", "-c", "head -c " + SIZE + " /dev/urandom > " + file).check("head");
         String expected = ns.exec("sha256sum", file.toString()).check("sha256sum").out().split(" ")[0];
 
-        Sink sink = new Sink();
+        LinuxTcpRig.Sink sink = new LinuxTcpRig.Sink(true);
         driver.run(now -> {
             TcpListener l = stack.openTcpListener();
             assertEquals(NetError.OK, l.bind(0L, anyLo, port));
@@ -242,7 +241,7 @@ class LinuxTcpInteropTest {
                 "c.sendall(b'%d\\n' % n)",
                 "c.close()"));
         awaitListening(KERNEL4 + ":5003", ncat);
-        Sink sink = new Sink();
+        LinuxTcpRig.Sink sink = new LinuxTcpRig.Sink(true);
         ByteBuf data = Unpooled.directBuffer(100_000).writeZero(100_000);
         try {
             driver.run(now -> {
@@ -276,7 +275,7 @@ class LinuxTcpInteropTest {
 
     // ================================================================== helpers
 
-    private String stateOf(Sink sink) {
+    private String stateOf(LinuxTcpRig.Sink sink) {
         return sink.s == null ? "no connection" : driver.call(now -> sink.s + " " + stack.tcpStats());
     }
 
@@ -290,62 +289,6 @@ class LinuxTcpInteropTest {
     private void report(String what, long bytes, long nanos) {
         System.out.printf("[tcpwire] %s: %d bytes in %.3f s = %.1f Mbit/s; tcp: %s%n", what, bytes, nanos / 1e9,
                 bytes * 8 / (nanos / 1e9) / 1e6, stack.tcpStats());
-    }
-
-    /** Reads a connection to its end on the loop thread, hashing what it reads (and keeping the first 64 bytes). */
-    static final class Sink implements StackDriver.Handler {
-        final MessageDigest md;
-        final byte[] content = new byte[64];
-        volatile TcpSocket s;
-        volatile long bytes;
-        volatile boolean eof;
-        volatile int error;
-        volatile long t0;
-        volatile long t1;
-
-        Sink() throws Exception {
-            md = MessageDigest.getInstance("SHA-256");
-        }
-
-        void accepted(TcpSocket c, long now) {
-            t0 = System.nanoTime();
-            s = c;
-            c.attach(this);
-            onEvents(c, 0, now);
-        }
-
-        @Override
-        public void onEvents(StackSocket sock, int events, long now) {
-            ByteBuf b;
-            long n = bytes;
-            while ((b = s.read(1 << 16)) != null) {
-                try {
-                    int len = b.readableBytes();
-                    if (n < content.length) {
-                        b.getBytes(b.readerIndex(), content, (int) n, (int) Math.min(len, content.length - n));
-                    }
-                    for (ByteBuffer bb : b.nioBuffers()) {
-                        md.update(bb);
-                    }
-                    n += len;
-                } finally {
-                    b.release();
-                }
-            }
-            bytes = n;
-            if (s.error() != 0 && error == 0) {
-                error = s.error();
-            }
-            if (!eof && s.isInputShutdown()) {
-                t1 = System.nanoTime();
-                s.close(now);
-                eof = true;
-            }
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(md.digest());
-        }
     }
 
     /** Writes {@code data} as fast as the send buffer takes it, then shuts the output (loop thread). */
