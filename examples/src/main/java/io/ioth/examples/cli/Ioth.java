@@ -57,8 +57,7 @@ public final class Ioth {
         if (m == null) {
             return t.getClass().getSimpleName();
         }
-        if (t instanceof java.net.ConnectException || t instanceof java.io.IOException && !(t instanceof
-                java.io.UncheckedIOException)) {
+        if (t instanceof java.io.IOException) { // its message names the address or the file
             return m;
         }
         return t instanceof IllegalArgumentException || t instanceof IllegalStateException ? m

@@ -14,14 +14,10 @@ import java.util.concurrent.TimeoutException;
 
 /** One identity brought up for a command: its group (one loop, one stack), configured (DHCP, SLAAC...) and ready. */
 final class Node implements AutoCloseable {
-    private final IothIdentity identity;
     private final IothEventLoopGroup group;
-    private final IothConfiguration configuration;
 
-    private Node(final IothIdentity identity, final IothEventLoopGroup group, final IothConfiguration configuration) {
-        this.identity = identity;
+    private Node(final IothEventLoopGroup group) {
         this.group = group;
-        this.configuration = configuration;
     }
 
     /** Builds the identity's stack and waits (bounded) until its configuration methods are done. */
@@ -38,15 +34,11 @@ final class Node implements AutoCloseable {
             if (!f.isSuccess()) {
                 throw new IllegalStateException("configuration failed: " + Ioth.message(f.cause()), f.cause());
             }
-            return new Node(id, group, f.getNow());
+            return new Node(group);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             throw e;
         }
-    }
-
-    IothIdentity identity() {
-        return identity;
     }
 
     IothEventLoopGroup group() {
@@ -55,11 +47,6 @@ final class Node implements AutoCloseable {
 
     IoEventLoop loop() {
         return (IoEventLoop) group.next();
-    }
-
-    /** The configuration the stack had when it became ready. */
-    IothConfiguration configuration() {
-        return configuration;
     }
 
     /** {@code mac=… ipv4=a,b ipv6=c,d} (the serve command's ready line), from the current configuration. */

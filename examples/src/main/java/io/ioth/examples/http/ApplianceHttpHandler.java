@@ -1,7 +1,6 @@
 package io.ioth.examples.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -270,9 +269,5 @@ public final class ApplianceHttpHandler extends SimpleChannelInboundHandler<Http
             }
         }
         return true;
-    }
-
-    static String hex(final ByteBuf b) {
-        return ByteBufUtil.hexDump(b);
     }
 }
