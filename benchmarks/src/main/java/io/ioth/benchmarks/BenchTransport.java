@@ -27,12 +27,16 @@ public interface BenchTransport extends AutoCloseable {
     /**
      * The transport a {@code @Param("transport")} value names: {@code nio} (the kernel over loopback), or
      * {@code ioth-<mtu>} (IoTh &harr; IoTh over the embedded switch, both stacks with that interface MTU, e.g.
-     * {@code ioth-1500}, {@code ioth-9000}), or {@code ioth-vde} (IoTh &harr; IoTh across a real {@code vde_switch}).
-     * Add new transports here.
+     * {@code ioth-1500}, {@code ioth-9000}), or {@code ioth-vde} (IoTh &harr; IoTh across a real {@code vde_switch}), or
+     * {@code ioth-linux}, {@code linux-ioth}, {@code linux-linux} (client-server, IoTh and the Linux kernel in a
+     * namespace through a tap, across a real {@code vde_switch}: {@link LinuxBenchTransport}). Add new transports here.
      */
     static BenchTransport open(String name) {
         if (name.equals("nio")) {
             return new NioBenchTransport();
+        }
+        if (LinuxBenchTransport.names(name)) {
+            return new LinuxBenchTransport(name);
         }
         if (name.equals(IothBenchTransport.VDE)) {
             return IothBenchTransport.overRealSwitch();
@@ -46,7 +50,7 @@ public interface BenchTransport extends AutoCloseable {
             }
             return new IothBenchTransport(mtu);
         }
-        throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio, ioth-<mtu>, ioth-vde)");
+        throw new IllegalArgumentException("unknown transport '" + name + "' (known: nio, ioth-<mtu>, ioth-vde, ioth-linux, linux-ioth, linux-linux)");
     }
 
     /** The handler factory for the client's ManualIoEventLoop (for IoTh: the client stack's identity). */

@@ -33,11 +33,15 @@ import java.util.regex.Pattern;
 public final class Suite {
     /**
      * {@code "param=value"} to the tools it needs on PATH (root is always required, as
-     * {@link RealTools#require} demands). Add the real-VDE and tap variants here when they land.
+     * {@link RealTools#require} demands).
      */
+    private static final List<String> TAP = List.of("ip", "nstat", "sysctl", "vde_plug", "vde_switch");
     static final Map<String, List<String>> NEEDS = Map.of(
             "wire=vde_switch", List.of("vde_switch"),
-            "transport=ioth-vde", List.of("vde_switch"));
+            "transport=ioth-vde", List.of("vde_switch"),
+            "transport=" + LinuxBenchTransport.IOTH_TO_LINUX, TAP,
+            "transport=" + LinuxBenchTransport.LINUX_TO_IOTH, TAP,
+            "transport=" + LinuxBenchTransport.LINUX_TO_LINUX, TAP);
 
     private Suite() {}
 

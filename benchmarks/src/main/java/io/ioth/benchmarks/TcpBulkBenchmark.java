@@ -53,8 +53,12 @@ public class TcpBulkBenchmark {
     static final int CHUNK = 64 * 1024;
     static final int CHUNKS_PER_OP = (1 << 20) / CHUNK;
 
-    /** {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch; {@code ioth-vde}: across a real vde_switch ({@link BenchTransport#open}). */
-    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-vde"})
+    /**
+     * {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch;
+     * {@code ioth-vde}: across a real vde_switch; {@code ioth-linux} (IoTh sends, a kernel receives), {@code linux-ioth}
+     * and {@code linux-linux}: through taps across a real vde_switch ({@link BenchTransport#open}).
+     */
+    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-vde", "ioth-linux", "linux-ioth", "linux-linux"})
     public String transport;
 
     private BenchTransport net;
@@ -113,6 +117,7 @@ public class TcpBulkBenchmark {
                 // an empty write completes after everything written before it has gone to the transport
                 client.await(channel.writeAndFlush(Unpooled.EMPTY_BUFFER));
                 if (net instanceof IothBenchTransport t) System.out.printf("%n%s: %s%n", transport, t.describe(channel));
+                if (net instanceof LinuxBenchTransport t) System.out.printf("%n%s: %s%n", transport, t.describe(channel));
                 client.await(channel.close());
                 long deadline = System.nanoTime() + ClientLoop.STALL_NANOS;
                 while (discard.received < written && System.nanoTime() < deadline) {

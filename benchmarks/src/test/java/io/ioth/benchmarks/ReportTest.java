@@ -86,6 +86,26 @@ class ReportTest {
     }
 
     @Test
+    void throughATapTheBaselineIsLinuxToLinux() throws IOException {
+        // the NIO bulk row as three more transports: linux-linux at the NIO score, ioth-linux at 1.5 times it
+        String json = sample();
+        int start = json.indexOf('{'), end = json.indexOf("\n    },\n") + 6;
+        String nio = json.substring(start, end);
+        java.util.function.BiFunction<String, String, String> as = (t, score) -> nio
+                .replace("\"transport\" : \"nio\"", "\"transport\" : \"" + t + "\"")
+                .replace("\"transport\": \"nio\"", "\"transport\": \"" + t + "\"")
+                .replaceFirst("\"score\": 2561.6871481820967", "\"score\": " + score);
+        String all = "[" + as.apply("ioth-1500", "1280.8435740910484") + "," + as.apply("linux-linux", "2561.6871481820967")
+                + "," + as.apply("ioth-linux", "3842.530722273145") + "," + json.substring(json.indexOf('{'));
+        String table = Markdown.table(BenchResult.parse(all));
+        assertTrue(table.contains("| vs nio | vs linux-linux |"), table);
+        // ioth-linux is compared with linux-linux only; ioth-1500 with nio only; the baselines with nothing
+        assertTrue(table.contains("| `transport=ioth-linux` | 3,843 | \u2014 | MiB/s | | | |  | 1.50\u00d7 |"), table);
+        assertTrue(table.contains("| `transport=ioth-1500` | 1,281 | \u2014 | MiB/s | | | | 0.50\u00d7 |  |"), table);
+        assertTrue(table.contains("| `transport=linux-linux` | 2,562 | \u2014 | MiB/s | | | |  |  |"), table);
+    }
+
+    @Test
     void chartIsAPng() throws IOException {
         Path png = dir.resolve("chart.png");
         Chart.write(BenchResult.parse(sample()), "title", List.of("machine"), png);

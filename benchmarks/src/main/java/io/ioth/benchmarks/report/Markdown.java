@@ -9,31 +9,37 @@ import java.util.Objects;
 public final class Markdown {
     /** The transport every other one is compared with (BenchTransport "nio"). */
     static final String BASELINE = "nio";
+    /** What IoTh &harr; Linux through a tap is compared with: Linux &harr; Linux over the same kind of switch. */
+    static final String LINUX_BASELINE = "linux-linux";
+    private static final List<String> BASELINES = List.of(BASELINE, LINUX_BASELINE);
 
     private Markdown() {}
 
     /**
      * One row per benchmark and parameter combination: score ± error (JMH's 99.9% confidence
      * interval half-width), the unit, the data rate in GB/s for benchmarks whose op is a number of
-     * bytes ({@code Op#bytesParam}), p50/p99/p99.9 for sampled latencies, the ratio to the NIO
-     * baseline with the same other parameters (when a non-NIO transport is in the run), and the
-     * allocation per op when {@code -prof gc} was on.
+     * bytes ({@code Op#bytesParam}), p50/p99/p99.9 for sampled latencies, the ratio to the
+     * baseline with the same other parameters (NIO over loopback; for a transport through a tap, Linux
+     * &harr; Linux through taps: one column per baseline present in the run), and the allocation per op
+     * when {@code -prof gc} was on.
      */
     public static String table(List<BenchResult> results) {
         boolean pct = results.stream().anyMatch(BenchResult::hasOpPercentiles);
         boolean alloc = results.stream().anyMatch(r -> !Double.isNaN(r.allocNorm));
-        boolean ratio = results.stream().anyMatch(r -> baseline(r, results) != null);
+        List<String> ratios = BASELINES.stream()
+                .filter(base -> results.stream().anyMatch(r -> base.equals(baselineOf(r)) && baseline(r, results) != null))
+                .toList();
         boolean rate = results.stream().anyMatch(r -> r.bytesPerOp > 0);
         StringBuilder b = new StringBuilder();
         b.append("| Benchmark | Params | Score | Error (99.9%) | Unit |");
         if (rate) b.append(" GB/s |");
         if (pct) b.append(" p50 | p99 | p99.9 |");
-        if (ratio) b.append(" vs nio |");
+        for (String base : ratios) b.append(" vs ").append(base).append(" |");
         if (alloc) b.append(" Alloc |");
         b.append('\n').append("|---|---|--:|--:|---|");
         if (rate) b.append("--:|");
         if (pct) b.append("--:|--:|--:|");
-        if (ratio) b.append("--:|");
+        for (int i = 0; i < ratios.size(); i++) b.append("--:|");
         if (alloc) b.append("--:|");
         b.append('\n');
         for (BenchResult r : results) {
@@ -50,8 +56,8 @@ public final class Markdown {
                     b.append(" | | |");
                 }
             }
-            if (ratio) {
-                BenchResult base = baseline(r, results);
+            for (String name : ratios) {
+                BenchResult base = name.equals(baselineOf(r)) ? baseline(r, results) : null;
                 b.append(' ').append(base == null ? "" : String.format(Locale.ROOT, "%.2f\u00d7", r.score / base.score)).append(" |");
             }
             if (alloc) {
@@ -62,12 +68,19 @@ public final class Markdown {
         return b.toString();
     }
 
-    /** The NIO row with the same benchmark and other parameters, if {@code r} is another transport. */
-    static BenchResult baseline(BenchResult r, List<BenchResult> all) {
+    /** The transport {@code r}'s row is compared with; null for a baseline itself or a row without a transport. */
+    static String baselineOf(BenchResult r) {
         String t = r.params.get("transport");
-        if (t == null || t.equals(BASELINE)) return null;
+        if (t == null || BASELINES.contains(t)) return null;
+        return t.contains("linux") ? LINUX_BASELINE : BASELINE;
+    }
+
+    /** The baseline's row with the same benchmark and other parameters, if {@code r} is compared with one. */
+    static BenchResult baseline(BenchResult r, List<BenchResult> all) {
+        String base = baselineOf(r);
+        if (base == null) return null;
         for (BenchResult o : all) {
-            if (!o.benchmark.equals(r.benchmark) || !o.mode.equals(r.mode) || !BASELINE.equals(o.params.get("transport"))) continue;
+            if (!o.benchmark.equals(r.benchmark) || !o.mode.equals(r.mode) || !base.equals(o.params.get("transport"))) continue;
             boolean same = true;
             for (Map.Entry<String, String> e : r.params.entrySet()) {
                 if (!e.getKey().equals("transport") && !Objects.equals(e.getValue(), o.params.get(e.getKey()))) same = false;
