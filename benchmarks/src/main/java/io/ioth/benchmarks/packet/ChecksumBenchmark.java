@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
         "-Djmh.executor.class=io.ioth.benchmarks.FastThreadLocalExecutor",
         "-Dio.netty.leakDetection.level=disabled"})
 public class ChecksumBenchmark {
-    @Param({"64", "1500", "9000"})
+    @Param({"1500", "9000"})
     public int size;
 
     private ByteBuf buf;
