@@ -144,12 +144,27 @@ final class LinuxBenchTransport implements BenchTransport {
         for (NetNs ns : new NetNs[] {clientNs, serverNs}) {
             if (ns == null) continue;
             String cc = ns.exec("sysctl", "-n", "net.ipv4.tcp_congestion_control").out().strip();
-            String out = ns.exec("nstat", "-az", "TcpRetransSegs", "TcpInSegs", "TcpOutSegs").out();
+            String out = ns.exec("nstat", "-az", "TcpRetransSegs", "TcpInSegs", "TcpOutSegs", "TcpExtTCPOFOQueue").out();
             b.append(ns == clientNs ? "client kernel (" : "server kernel (").append(cc).append("): ")
-                    .append(out.replaceAll("#kernel", "").replaceAll("\\s+", " ").trim()).append("; ");
+                    .append(out.replaceAll("#kernel", "").replaceAll(" 0\\.0", "").replaceAll("\\s+", " ").trim())
+                    .append(", tap0 ").append(tapCounters(ns)).append("; ");
         }
         if (client instanceof IothSocketChannel c && c.isActive()) b.append("client ").append(c.tcpInfo());
         return b.toString();
+    }
+
+    /** {@code ip -s link show tap0}'s RX and TX packets and drops: where a frame was lost, if at the tap. */
+    private static String tapCounters(NetNs ns) {
+        String[] lines = ns.exec("ip", "-s", "link", "show", "tap0").out().split("\n");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i + 1 < lines.length; i++) {
+            String head = lines[i].trim();
+            if (head.startsWith("RX:") || head.startsWith("TX:")) {
+                String[] v = lines[i + 1].trim().split("\\s+"); // bytes packets errors dropped ...
+                if (v.length >= 4) b.append(head, 0, 2).append(' ').append(v[1]).append(" pkts ").append(v[3]).append(" dropped ");
+            }
+        }
+        return b.toString().trim();
     }
 
     @Override
