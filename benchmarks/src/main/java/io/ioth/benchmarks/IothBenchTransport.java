@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code 10.77.0.2/24}) is built by {@link #clientIoHandlerFactory()} for the benchmark thread's
  * {@link io.netty.channel.ManualIoEventLoop}. Frames cross the switch without a copy and without a system call
  * (hand-off through the receiving port's queue, a wake-up when that loop sleeps), so this measures the transport
- * and the engine, not a wire. Both interfaces get the MTU of the name ({@code ioth-1500}, {@code ioth-9000}:
- * {@link IothIdentity#withMtu}; the embedded switch carries frames up to 9234 bytes).
+ * and the engine, not a wire. Both interfaces get the MTU of the name ({@code ioth-1500}, {@code ioth-9000},
+ * {@code ioth-65535}: {@link IothIdentity#withMtu}; the embedded switch carries any IP packet, so MTU 65535 is the
+ * in-JVM counterpart of the kernel's loopback, whose MTU is 65536).
  *
  * <p>{@link #close()} shuts the server group down (its stack and switch port with it) and closes the switch; the
  * client stack goes with its loop ({@link ClientLoop#close()}, called by the benchmarks before this).

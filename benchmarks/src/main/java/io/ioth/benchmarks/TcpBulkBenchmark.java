@@ -54,11 +54,12 @@ public class TcpBulkBenchmark {
     static final int CHUNKS_PER_OP = (1 << 20) / CHUNK;
 
     /**
-     * {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch;
+     * {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch (65535: the
+     * MTU of an in-JVM wire that carries what loopback carries);
      * {@code ioth-vde}: across a real vde_switch; {@code ioth-linux} (IoTh sends, a kernel receives), {@code linux-ioth}
      * and {@code linux-linux}: through taps across a real vde_switch ({@link BenchTransport#open}).
      */
-    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-vde", "ioth-linux", "linux-ioth", "linux-linux"})
+    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-65535", "ioth-vde", "ioth-linux", "linux-ioth", "linux-linux"})
     public String transport;
 
     private BenchTransport net;

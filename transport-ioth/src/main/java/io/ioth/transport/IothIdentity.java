@@ -170,8 +170,9 @@ public final class IothIdentity {
     /**
      * A copy whose interface has this MTU (the largest IP packet it sends; TCP's MSS follows from it): 1500 by
      * default, as Ethernet (RFC 894). A jumbo MTU needs a wire that carries frames of {@code mtu + 14} bytes: the
-     * embedded switch ({@code switch://}) and the datagram wires carry up to 9234-byte frames (MTU 9220), a
-     * {@code vde_switch} 1518 (MTU 1504, vde-protocol.md §1.4); a larger MTU fails the group's construction.
+     * embedded switch ({@code switch://}) carries any IP packet (MTU 65535, as Linux's loopback carries 64 KiB), the
+     * datagram wires up to 9234-byte frames (MTU 9220), a {@code vde_switch} 1518 (MTU 1504, vde-protocol.md §1.4); a
+     * larger MTU fails the group's construction.
      *
      * @throws IllegalArgumentException below 68 (RFC 791) or above 65535
      */

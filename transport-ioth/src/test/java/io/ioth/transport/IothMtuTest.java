@@ -1,7 +1,6 @@
 package io.ioth.transport;
 
 import io.ioth.tcpip.iface.NetInterface;
-import io.ioth.vde.sw.EmbeddedSwitch;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.Test;
 
@@ -54,17 +53,27 @@ class IothMtuTest {
     }
 
     @Test
+    void anyIpPacketOnTheEmbeddedSwitch() throws Exception {
+        // the in-JVM wire carries what loopback carries: MTU 65535, the largest IPv4 packet (RFC 791 §3.1)
+        final IothEventLoopGroup g = new IothEventLoopGroup(IothIdentity.parse(vnl()).withMtu(65535));
+        try {
+            assertEquals(65535, mtuOf(g));
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
     void anMtuTheWireCannotCarryFailsTheGroup() {
-        final String name = "mtu-test-big-" + System.nanoTime();
-        final IothIdentity id = IothIdentity.parse("vnl=switch://" + name + ",eth,ip=10.9.0.1/24").withMtu(9300);
-        // the embedded switch carries 9234-byte frames (AbstractPlug.MAX_FRAME): MTU 9220 at most
+        // a UDP cable carries vdeplug4's 9234-byte frames (AbstractPlug.MAX_FRAME): MTU 9220 at most
+        final IothIdentity id = IothIdentity.parse("vnl=udp://127.0.0.1:0->127.0.0.1:9,eth,ip=10.9.0.1/24").withMtu(9300);
         final Exception e = assertThrows(Exception.class, () -> new IothEventLoopGroup(id));
         Throwable t = e;
         while (t.getCause() != null && !(t instanceof IllegalArgumentException)) {
             t = t.getCause();
         }
         assertTrue(String.valueOf(t.getMessage()).contains("MTU 9300"), String.valueOf(e));
-        EmbeddedSwitch.named(name, false).close(); // nothing left plugged in: the plug was closed on failure
         assertThrows(IllegalArgumentException.class, () -> IothIdentity.defaults().withMtu(67));
+        assertThrows(IllegalArgumentException.class, () -> IothIdentity.defaults().withMtu(65536));
     }
 }

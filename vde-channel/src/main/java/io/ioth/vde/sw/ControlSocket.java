@@ -207,6 +207,11 @@ public final class ControlSocket implements AutoCloseable {
     private void sendOut(ByteBuf f) {
         External x = current;
         int len = f.readableBytes();
+        if (len > AbstractPlug.MAX_FRAME) { // an in-JVM jumbo frame (EmbeddedSwitch.MAX_FRAME): vdeplug4 takes 9234
+            f.release();
+            x.plug.stats().dropped(DropReason.OVERSIZE);
+            return;
+        }
         long a;
         if (f.hasMemoryAddress()) {
             a = f.memoryAddress() + f.readerIndex();

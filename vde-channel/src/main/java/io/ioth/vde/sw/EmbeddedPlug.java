@@ -50,6 +50,10 @@ public final class EmbeddedPlug extends AbstractPlug {
         this.queue = new FrameQueue(options.queueLimit());
     }
 
+    /** {@link EmbeddedSwitch#MAX_FRAME}: in the JVM a frame is handed over, never cut. */
+    @Override
+    public int maxFrameSize() { return EmbeddedSwitch.MAX_FRAME; }
+
     /** The switch this plug is a port of. */
     public EmbeddedSwitch embeddedSwitch() { return sw; }
 

@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Forwarding runs on the sender's thread inside {@link VdePlug#write}: the MAC table is read with
  * an optimistic lock (see {@link MacTable}), and the frame is handed, without copying, to the
  * receiving port's bounded MPSC input queue (a flood shares it via {@code retainedDuplicate()}).
- * A full queue drops (vde_switch has no backpressure either, §1.4). Frames may be up to
- * {@link io.ioth.vde.internal.AbstractPlug#MAX_FRAME} bytes (no 1518-byte truncation in the JVM).
+ * A full queue drops (vde_switch has no backpressure either, §1.4). Frames between in-JVM ports may be up to
+ * {@link #MAX_FRAME} bytes (no 1518-byte truncation in the JVM, and jumbo frames beyond vdeplug4's 9234 bytes, as
+ * Linux's loopback carries 64 KiB); an external port (a real vde_plug on the {@link ControlSocket}) gets at most
+ * {@link io.ioth.vde.internal.AbstractPlug#MAX_FRAME}, and longer frames to it are dropped and counted as oversize.
  *
  * <p><b>Named switches</b> ({@link #named}) live in a JVM-wide registry. A named switch exists from
  * its first use until it is {@link #close() closed} or its last port (in-JVM or external) goes away,
@@ -44,6 +46,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: every method may be called from any thread.
  */
 public final class EmbeddedSwitch implements AutoCloseable {
+    /**
+     * The largest frame between in-JVM ports: an IP packet of 65535 bytes (the 16-bit total length of RFC 791 §3.1,
+     * the payload length of RFC 8200 §3 without jumbograms) plus an Ethernet header and one 802.1Q tag. An interface
+     * MTU of up to 65535 works on an embedded switch.
+     */
+    public static final int MAX_FRAME = 65535 + 18;
+
     /** vde_switch's defaults (vde-protocol.md §1.6). */
     public static final int DEFAULT_PORTS = 32;
     public static final Duration DEFAULT_EXPIRE = Duration.ofSeconds(100);

@@ -236,11 +236,30 @@ class EmbeddedSwitchTest {
     void runtsAndOversizeAreDroppedAtTheWriter() {
         ByteBuf runt = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(13).writeZero(13);
         assertFalse(a.write(runt));
-        ByteBuf big = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(9235).writeZero(9235);
+        int over = EmbeddedSwitch.MAX_FRAME + 1;
+        ByteBuf big = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(over).writeZero(over);
         assertFalse(a.write(big));
         assertEquals(1, a.stats().drops(DropReason.RUNT));
         assertEquals(1, a.stats().drops(DropReason.OVERSIZE));
         assertEquals(List.of(), drain(b));
+    }
+
+    @Test
+    void jumboFramesUpToAFullIpPacketCrossTheSwitchWhole() {
+        a.write(frame(B, A, 0)); // the switch learns A on a's port
+        assertEquals(List.of(hex(B, A, 0)), drain(b));
+        assertEquals(List.of(hex(B, A, 0)), drain(c));
+        // a 65535-byte IP packet with an Ethernet header and a VLAN tag: 65553 bytes, beyond vdeplug4's 9234
+        assertEquals(65553, EmbeddedSwitch.MAX_FRAME);
+        ByteBuf jumbo = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(EmbeddedSwitch.MAX_FRAME);
+        ByteBuf header = frame(A, B);
+        jumbo.writeBytes(header);
+        header.release();
+        for (int i = jumbo.writerIndex(); i < EmbeddedSwitch.MAX_FRAME; i++) jumbo.writeByte(i);
+        String sent = ByteBufUtil.hexDump(jumbo);
+        assertTrue(b.write(jumbo));
+        assertEquals(List.of(sent), drain(a));
+        assertEquals(0, b.stats().drops(DropReason.OVERSIZE));
     }
 
     @Test
