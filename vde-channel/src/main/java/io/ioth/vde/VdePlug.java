@@ -38,6 +38,13 @@ public interface VdePlug extends AutoCloseable {
     /** The largest frame (Ethernet header included, no FCS) this wire carries without loss. */
     int maxFrameSize();
 
+    /**
+     * How many full-size frames the far side of this wire holds on their way to us before it drops them (a drop-tail
+     * queue with no backpressure toward the sender, vde-protocol.md §6.6), or 0 when it pushes back or queues plenty.
+     * A stack uses it to keep TCP's advertised window below what the wire can hold.
+     */
+    default int inboundQueueFrames() { return 0; }
+
     /** Whether the wire is up (it may be down while an auto-reconnecting plug waits for its switch). */
     boolean isConnected();
 

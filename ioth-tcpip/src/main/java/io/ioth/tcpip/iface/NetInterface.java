@@ -54,6 +54,8 @@ public final class NetInterface {
     final int index;
     final String name;
     FrameLink link;
+    /** {@link #setWindowClampSegments}: -1 for the link's {@link FrameLink#inboundQueueFrames()}. */
+    private int windowClampSegments = -1;
     final long mac;
     int mtu;
     final boolean loopback;
@@ -205,6 +207,27 @@ public final class NetInterface {
     /** The link (possibly a decorator installed by {@link #capture}). */
     public FrameLink link() {
         return link;
+    }
+
+    /**
+     * The most TCP window, in segments, a connection over this interface advertises: {@link #setWindowClampSegments},
+     * else the link's {@link FrameLink#inboundQueueFrames()}; 0 for no clamp.
+     */
+    public int windowClampSegments() {
+        return windowClampSegments >= 0 ? windowClampSegments : link.inboundQueueFrames();
+    }
+
+    /**
+     * Clamps the TCP window advertised on connections over this interface to {@code segments} segments (Linux
+     * {@code ip route ... window}); 0 removes the clamp, -1 returns to the link's default. Applies to connections
+     * routed from now on.
+     */
+    public void setWindowClampSegments(final int segments) {
+        if (segments < -1) {
+            throw new IllegalArgumentException("window clamp: -1 (the link's), 0 (none) or a number of segments: "
+                    + segments);
+        }
+        windowClampSegments = segments;
     }
 
     /** The ARP/NDP cache, or null on loopback (diagnostics, tests). */

@@ -44,6 +44,15 @@ public interface FrameLink extends AutoCloseable {
     /** Whether frames can flow now. */
     default boolean isUp() { return true; }
 
+    /**
+     * How many frames the wire holds on their way to this link before it drops them: a drop-tail queue with no
+     * backpressure toward the sender (a real {@code vde_switch} drops a frame when its socket buffer toward our port
+     * is full, about 90 full-size frames), or 0 when the wire pushes back or queues plenty. TCP never advertises more
+     * than this many segments of window on a connection over this link (like Linux's per-route {@code window}
+     * clamp), so a fast sender cannot overrun the queue and lose a window's tail on every burst.
+     */
+    default int inboundQueueFrames() { return 0; }
+
     @Override
     default void close() {}
 }

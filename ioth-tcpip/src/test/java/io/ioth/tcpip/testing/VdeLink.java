@@ -56,6 +56,11 @@ public final class VdeLink implements FrameLink {
     }
 
     @Override
+    public int inboundQueueFrames() {
+        return plug.inboundQueueFrames();
+    }
+
+    @Override
     public ByteBufAllocator allocator() {
         return PooledByteBufAllocator.DEFAULT;
     }

@@ -102,6 +102,11 @@ public final class VdeFrameLink implements FrameLink {
     }
 
     @Override
+    public int inboundQueueFrames() {
+        return plug.inboundQueueFrames();
+    }
+
+    @Override
     public ByteBufAllocator allocator() {
         return allocator;
     }

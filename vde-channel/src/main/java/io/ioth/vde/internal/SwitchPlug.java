@@ -110,6 +110,17 @@ public final class SwitchPlug extends AbstractPlug {
     @Override
     public int maxFrameSize() { return SWITCH_MAX_FRAME; } // §1.4: the switch truncates longer frames
 
+    /**
+     * vde_switch sends to our port with MSG_DONTWAIT and drops on EAGAIN (§6.6: no flow control). An AF_UNIX datagram
+     * waiting in our socket is charged to the switch's SO_SNDBUF (net.core.wmem_default, 212992 bytes on Linux): at
+     * about 2.3 KB of truesize per 1518-byte frame that is ~92 frames, shared by every port; 64 leaves room for the
+     * switch's other traffic. Measured, Linux (tap) sending to a stack through one vde_switch (the benchmarks'
+     * {@code linux-ioth}): 200-230 MiB/s and a handful of retransmissions with the window clamped to this, against
+     * 107-121 MiB/s and ~60,000 retransmissions without (the tail of a burst lost every few round trips).
+     */
+    @Override
+    public int inboundQueueFrames() { return 64; }
+
     @Override
     public boolean isConnected() { return state == State.CONNECTED; }
 

@@ -1171,7 +1171,7 @@ final class TcpInput {
         if (cur < 0) {
             cur = 0;
         }
-        final int maxWin = s.wsOk ? 65535 << s.rcvScale : 65535;
+        final int maxWin = s.maxWindow();
         final int free = Math.min(s.freeReceiveSpace(), maxWin);
         final int opened = free - cur;
         if (opened > 0 && (opened >= 2 * s.rcvMss || opened >= s.rcvBufSize / 2)) {

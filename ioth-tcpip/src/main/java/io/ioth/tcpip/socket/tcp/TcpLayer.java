@@ -129,6 +129,7 @@ public final class TcpLayer implements IpProtocolHandler, TcpNetwork, StackTimer
             return NetError.ENETUNREACH; // Linux tcp_v4_connect: -ENETUNREACH for RTCF_MULTICAST|RTCF_BROADCAST
         }
         s.routed(r.srcHi, r.srcLo);
+        s.windowClampSegments = r.iface == null ? 0 : r.iface.windowClampSegments();
         return r.mtu;
     }
 

@@ -549,6 +549,12 @@ public final class TcpSocket extends TcpEndpoint {
     }
 
     /** Called by {@link TcpNetwork#route} to set the source address chosen for a wildcard-bound socket. */
+    /**
+     * The window clamp of the interface the connection was routed over, in segments (0: none); set by
+     * {@link TcpNetwork#route}.
+     */
+    int windowClampSegments;
+
     void routed(final long srcHi, final long srcLo) {
         if (IpAddr.isWildcard(localHi, localLo)) {
             localHi = srcHi;
@@ -906,7 +912,7 @@ public final class TcpSocket extends TcpEndpoint {
             cur = 0;
         }
         final int free = freeReceiveSpace();
-        final int maxWin = wsOk ? 65535 << rcvScale : 65535;
+        final int maxWin = maxWindow();
         int win = cur;
         if (free - cur >= Math.min(rcvBufSize / 2, Math.max(rcvMss, 1))) {
             win = free;
@@ -930,8 +936,45 @@ public final class TcpSocket extends TcpEndpoint {
 
     /** The window advertised in a SYN or SYN-ACK: unscaled (RFC 7323 §2.2), at most 65535. */
     int synWindow() {
-        return Math.min(rcvBufSize, 65535);
+        return Math.min(rcvBufSize, Math.min(65535, windowClamp()));
     }
+
+    /** The largest window this connection advertises: what the scale can express, and the route's clamp. */
+    int maxWindow() {
+        final int clamp = windowClamp();
+        if (clamp == Integer.MAX_VALUE) {
+            return wsOk ? 65535 << rcvScale : 65535;
+        }
+        // down to the scale's granularity, so selectWindow's rounding up cannot pass the clamp
+        final int unit = wsOk ? 1 << rcvScale : 1;
+        return Math.min(wsOk ? 65535 << rcvScale : 65535, Math.max(unit, clamp & -unit));
+    }
+
+    /** The round trip over which the interface's clamp holds as it is; beyond it the clamp grows in proportion. */
+    static final long WINDOW_CLAMP_RTT_NANOS = 250_000L;
+
+    /**
+     * The interface's clamp on the window we advertise (Linux {@code window_clamp} from the route's {@code window}
+     * metric): {@link #windowClampSegments} segments of our MSS (at least four) while the connection's least RTT
+     * sample (the handshake's, for a receiver) is at most {@link #WINDOW_CLAMP_RTT_NANOS}, that many per 250 µs beyond.
+     * Not the receive RTT estimate: it measures a window's arrival, so it grows with the window and a queue that
+     * builds would open the clamp that keeps it short. The clamp protects a drop-tail queue in
+     * front of us from a sender's bursts on a LAN; on a longer path it only caps the rate at that many frames per
+     * 250 µs (64: ~250k frames/s, more than a vde_switch forwards), not at a window per round trip. No clamp: MAX.
+     */
+    private int windowClamp() {
+        final int n = windowClampSegments;
+        if (n <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        long segments = Math.max(4, n);
+        final long base = rtt.hasSample ? rtt.minRtt : 0;
+        if (base > WINDOW_CLAMP_RTT_NANOS) {
+            segments = segments * base / WINDOW_CLAMP_RTT_NANOS;
+        }
+        return (int) Math.min(Integer.MAX_VALUE / 2, segments * Math.max(1, advMss));
+    }
+
 
     /** Current RFC 7323 timestamp clock: milliseconds plus the connection's offset (§5.4). */
     int tsNow(final long nowNanos) {

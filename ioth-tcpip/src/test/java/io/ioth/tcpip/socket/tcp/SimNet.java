@@ -75,6 +75,8 @@ final class SimNet {
         Node peer;
         long linkFreeAt;
         int queued;
+        /** What {@link #route} gives connections as their interface's window clamp (0: none). */
+        int windowClampSegments;
 
         Node(final long addrLo, final TcpConfig config, final long seed) {
             this.addrLo = addrLo;
@@ -97,6 +99,7 @@ final class SimNet {
         @Override
         public int route(final TcpSocket s, final long nowNanos) {
             s.routed(0, addrLo);
+            s.windowClampSegments = windowClampSegments;
             return 1500;
         }
 

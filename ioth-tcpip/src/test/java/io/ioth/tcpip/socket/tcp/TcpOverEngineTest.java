@@ -155,6 +155,72 @@ class TcpOverEngineTest {
         }
     }
 
+    /**
+     * The receiver's interface clamps the window it advertises ({@link NetInterface#setWindowClampSegments}; by default
+     * the link's {@link io.ioth.tcpip.link.FrameLink#inboundQueueFrames()}, 64 on a real vde_switch): the sender never
+     * sees more than that many segments of window however fast the application reads, and data still flows; without
+     * the clamp the window grows past 64 KiB at once.
+     */
+    @Test
+    void theInterfacesWindowClampBoundsTheAdvertisedWindow() {
+        // 8 segments of B's MSS (1460 at MTU 1500), as many more per 250 us of B's least RTT sample beyond 250 us (this
+        // world's simulated time jumps to timers when idle, so RTTs are ms); B's receive RTT estimate is no smaller
+        final long[] clamped = largestWindowSeen(8);
+        final long bound = 8 * 1460 * Math.max(1, clamped[1] / 250);
+        assertTrue(clamped[0] >= 8 * 1460 && clamped[0] <= bound, "window " + clamped[0] + ", bound " + bound);
+        final long[] free = largestWindowSeen(-1);
+        assertTrue(free[0] > 4 * bound, "PipeLink queues plenty, no clamp by default: " + free[0]);
+    }
+
+    /**
+     * Sends 1 MiB A -> B with B's interface clamped to {@code segments}: the largest send window A had, and B's
+     * receive RTT estimate at the end (µs).
+     */
+    private static long[] largestWindowSeen(final int segments) {
+        try (World w = new World(0)) {
+            w.b.eth0.setWindowClampSegments(segments);
+            final TcpListener l = w.b.stack.openTcpListener();
+            assertEquals(NetError.OK, l.bind(0, IpAddr.v4(IP_B), 7));
+            assertEquals(NetError.OK, l.listen(8));
+            final TcpSocket c = w.a.stack.openTcp();
+            assertEquals(NetError.OK, c.connect(0, IpAddr.v4(IP_B), 7, w.now));
+            final int size = 1 << 20;
+            final long[] counters = new long[2]; // written, read
+            final int[] maxWindow = new int[1];
+            final TcpSocket[] s = new TcpSocket[1];
+            final TcpInfo info = new TcpInfo();
+            final ByteBuf chunk = w.alloc.directBuffer(64 * 1024).writeZero(64 * 1024);
+            w.runUntil(() -> counters[1] == size, () -> {
+                if (s[0] == null) {
+                    s[0] = l.accept();
+                }
+                while (counters[0] < size && c.isConnected() && c.sendSpace() > 0) {
+                    final ByteBuf d = chunk.retainedSlice(0, (int) Math.min(chunk.readableBytes(), size - counters[0]));
+                    final int n = c.send(d);
+                    d.release();
+                    counters[0] += n;
+                    if (n == 0) {
+                        break;
+                    }
+                }
+                if (c.isConnected()) {
+                    maxWindow[0] = Math.max(maxWindow[0], c.info(info, w.now).sendWindow);
+                }
+                ByteBuf b;
+                while (s[0] != null && (b = s[0].read(1 << 20)) != null) {
+                    counters[1] += b.readableBytes();
+                    b.release();
+                }
+            }, 60_000_000_000L);
+            chunk.release();
+            final long rcvRttMicros = s[0].info(info, w.now).rcvRttMicros;
+            c.abort(w.now);
+            s[0].abort(w.now);
+            l.close(w.now);
+            return new long[] {maxWindow[0], rcvRttMicros};
+        }
+    }
+
     @Test
     void closedPortOnARealStack_isRefused() {
         try (World w = new World(0)) {
