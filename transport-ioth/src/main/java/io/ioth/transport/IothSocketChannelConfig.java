@@ -43,7 +43,8 @@ import static io.netty.channel.ChannelOption.TCP_NODELAY;
  *   <tr><td>SO_LINGER</td><td>0: {@code close()} aborts (RST, RFC 9293 §3.10.5), as Linux; &gt; 0 is kept and
  *       reported only: a close never blocks, the stack delivers the queued data and owns FIN-WAIT/TIME-WAIT</td></tr>
  *   <tr><td>SO_REUSEADDR</td><td>{@code setReuseAddress} (before bind)</td></tr>
- *   <tr><td>IP_TOS</td><td>kept and reported only (the TCP engine sends TOS 0)</td></tr>
+ *   <tr><td>IP_TOS</td><td>the TOS / traffic class of every segment sent (the two ECN bits are TCP's, masked as
+ *       Linux does for a stream socket)</td></tr>
  *   <tr><td>ALLOW_HALF_CLOSURE</td><td>the peer's FIN fires {@code ChannelInputShutdownEvent} instead of closing</td></tr>
  *   <tr><td>{@link IothChannelOption#TCP_CONGESTION}</td><td>"newreno"/"reno" or "cubic", before connect</td></tr>
  *   <tr><td>{@link IothChannelOption#TCP_INFO}</td><td>read-only: a fresh {@code TcpInfo} snapshot</td></tr>
@@ -82,6 +83,7 @@ public final class IothSocketChannelConfig extends DefaultChannelConfig implemen
             s.setReceiveBufferSize(receiveBufferSize);
         }
         s.setNoDelay(tcpNoDelay);
+        s.setTrafficClass(trafficClass);
         s.setKeepAlive(keepAlive);
         s.setReuseAddress(reuseAddress);
         if (congestionControl != null) {
@@ -94,6 +96,7 @@ public final class IothSocketChannelConfig extends DefaultChannelConfig implemen
     /** An accepted child: start from what the socket inherited from the listener. Loop thread. */
     void initFrom(final TcpSocket s) {
         tcpNoDelay = s.noDelay();
+        trafficClass = s.trafficClass();
         keepAlive = s.keepAlive();
         readBack(s);
     }
@@ -316,6 +319,7 @@ public final class IothSocketChannelConfig extends DefaultChannelConfig implemen
             throw new IllegalArgumentException("trafficClass: " + trafficClass + " (expected: 0-255)");
         }
         this.trafficClass = trafficClass;
+        apply(s -> s.setTrafficClass(trafficClass));
         return this;
     }
 

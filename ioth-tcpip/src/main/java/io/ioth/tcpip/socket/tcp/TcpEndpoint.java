@@ -20,7 +20,12 @@ public abstract class TcpEndpoint extends StackSocket {
     /** Bound implicitly by connect (RFC 6056): such ports may be shared by connections with distinct 4-tuples. */
     boolean autoBound;
     boolean reuseAddress;
+    /** IP_TOS / IPV6_TCLASS of what this endpoint sends, ECN bits clear ({@link #setTrafficClass}). */
+    int tos;
     TcpEndpoint nextOnPort;
+
+    /** RFC 3168 §5: the ECN field, the low two bits of the TOS / traffic class octet. */
+    static final int ECN_MASK = 3;
 
     TcpEndpoint(final TcpStack stack) {
         super(stack.readyList);
@@ -51,6 +56,23 @@ public abstract class TcpEndpoint extends StackSocket {
 
     public boolean reuseAddress() {
         return reuseAddress;
+    }
+
+    /**
+     * IP_TOS / IPV6_TCLASS: the DSCP of every segment sent from now on (RFC 2474 §3); a listener passes it to the
+     * connections it accepts (their SYN-ACK included). The two ECN bits (RFC 3168 §5) are TCP's own, never the
+     * application's: as Linux does for a stream socket, they are masked.
+     */
+    public void setTrafficClass(final int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("traffic class 0..255: " + tos);
+        }
+        this.tos = tos & ~ECN_MASK;
+    }
+
+    /** The traffic class sent ({@link #setTrafficClass}), ECN bits clear. */
+    public int trafficClass() {
+        return tos;
     }
 
     abstract boolean isListening();

@@ -150,7 +150,8 @@ public final class TcpLayer implements IpProtocolHandler, TcpNetwork, StackTimer
                 tcp.markDirty(owner);
             }
         }
-        return engine.output(r, segment, IpProtocol.TCP, tcp.config.ttl, 0, Engine.PMTUDISC_DO, nowNanos);
+        return engine.output(r, segment, IpProtocol.TCP, tcp.config.ttl, owner != null ? owner.tos : 0,
+                Engine.PMTUDISC_DO, nowNanos);
     }
 
     @Override

@@ -298,6 +298,7 @@ public final class TcpSocket extends TcpEndpoint {
 
     /** A passive child inherits the listener's options (Linux sk_clone_lock). */
     void inherit(final TcpListener l) {
+        tos = l.tos;
         sndBufSize = l.sndBufSize;
         rcvBufSize = l.rcvBufSize;
         rcvBufLocked = l.rcvBufLocked;

@@ -10,6 +10,7 @@ import io.ioth.tcpip.iface.IpAddr;
 import io.ioth.tcpip.iface.NetError;
 import io.ioth.tcpip.iface.NetInterface;
 import io.ioth.tcpip.iface.StackConfig;
+import io.ioth.tcpip.link.FrameLink;
 import io.ioth.tcpip.link.PipeLink;
 import io.ioth.tcpip.wire.Ipv4Addr;
 import io.ioth.tcpip.wire.MacAddr;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * TCP on the stack ({@link Stack#create(StackConfig, TcpConfig, long)}, {@link Stack#openTcp()}, {@link
@@ -37,7 +39,7 @@ class TcpOverEngineTest {
         final TcpStack tcp;
         final NetInterface eth0;
 
-        Node(final String name, final PipeLink link, final long mac, final int ip, final long now,
+        Node(final String name, final FrameLink link, final long mac, final int ip, final long now,
              final UnpooledByteBufAllocator alloc) {
             // TCP through the Stack API (Stack.create with a TcpConfig), as applications attach it
             stack = Stack.create(StackConfig.builder().name(name).seed(mac).allocator(alloc).build(),
@@ -62,9 +64,14 @@ class TcpOverEngineTest {
         long now = 5_000_000_000L;
 
         World(final double loss) {
+            this(loss, l -> l);
+        }
+
+        /** B's end of the wire seen through {@code wrapB} (a recorder of what B sends). */
+        World(final double loss, final UnaryOperator<FrameLink> wrapB) {
             wire = PipeLink.builder().capacity(4096).allocator(alloc).loss(loss, 7).pair();
             a = new Node("a", wire.a(), MacAddr.parse("02:00:00:00:00:0a"), IP_A, now, alloc);
-            b = new Node("b", wire.b(), MacAddr.parse("02:00:00:00:00:0b"), IP_B, now, alloc);
+            b = new Node("b", wrapB.apply(wire.b()), MacAddr.parse("02:00:00:00:00:0b"), IP_B, now, alloc);
         }
 
         /** Polls both stacks until {@code done}, jumping to the next deadline when idle. */
@@ -218,6 +225,70 @@ class TcpOverEngineTest {
             s[0].abort(w.now);
             l.close(w.now);
             return new long[] {maxWindow[0], rcvRttMicros};
+        }
+    }
+
+    /**
+     * IP_TOS on TCP ({@link TcpEndpoint#setTrafficClass}): every IPv4 header of a connection carries the DSCP set on it,
+     * the SYN-ACK included when the listener had it; the ECN bits asked for are dropped (RFC 3168 §5: TCP's own).
+     */
+    @Test
+    void trafficClassMarksEverySegmentOfTheConnection() {
+        final java.util.List<Integer> tos = new java.util.ArrayList<>(); // B's TCP segments, IPv4 TOS octet each
+        final UnaryOperator<FrameLink> record = l -> new FrameLink() {
+            @Override
+            public int receive(final FrameSink sink, final int maxFrames) {
+                return l.receive(sink, maxFrames);
+            }
+
+            @Override
+            public boolean transmit(final ByteBuf f) {
+                // Ethernet type 0x0800 at 12, IPv4 TOS at 15, protocol at 23 (6: TCP)
+                if (f.getUnsignedShort(f.readerIndex() + 12) == 0x0800 && f.getUnsignedByte(f.readerIndex() + 23) == 6) {
+                    tos.add((int) f.getUnsignedByte(f.readerIndex() + 15));
+                }
+                return l.transmit(f);
+            }
+
+            @Override
+            public int maxFrameSize() {
+                return l.maxFrameSize();
+            }
+
+            @Override
+            public io.netty.buffer.ByteBufAllocator allocator() {
+                return l.allocator();
+            }
+        };
+        try (World w = new World(0, record)) {
+            final TcpListener l = w.b.stack.openTcpListener();
+            l.setTrafficClass(0xb8 | 3); // DSCP EF (RFC 3246) with both ECN bits, which TCP must not take
+            assertEquals(0xb8, l.trafficClass());
+            assertEquals(NetError.OK, l.bind(0, IpAddr.v4(IP_B), 7));
+            assertEquals(NetError.OK, l.listen(8));
+            final TcpSocket c = w.a.stack.openTcp();
+            assertEquals(NetError.OK, c.connect(0, IpAddr.v4(IP_B), 7, w.now));
+            final TcpSocket[] s = new TcpSocket[1];
+            w.runUntil(() -> s[0] != null && c.isConnected(), () -> {
+                if (s[0] == null) {
+                    s[0] = l.accept();
+                }
+            }, 10_000_000_000L);
+            TcpHarness.write(s[0], "marked");
+            final StringBuilder got = new StringBuilder();
+            w.runUntil(() -> got.length() == 6, () -> got.append(TcpHarness.readAll(c)), 10_000_000_000L);
+            s[0].setTrafficClass(0x28); // AF11 from now on
+            TcpHarness.write(s[0], "af11");
+            w.runUntil(() -> got.length() == 10, () -> got.append(TcpHarness.readAll(c)), 10_000_000_000L);
+            assertEquals("markedaf11", got.toString());
+            final int n = tos.size();
+            assertTrue(n >= 3, "SYN-ACK and two data segments: " + tos);
+            assertEquals(0xb8, (int) tos.get(0), "the SYN-ACK: " + tos);
+            assertEquals(0x28, (int) tos.get(n - 1), "the last data segment: " + tos);
+            assertTrue(tos.stream().allMatch(t -> t == 0xb8 || t == 0x28), String.valueOf(tos));
+            c.abort(w.now);
+            s[0].abort(w.now);
+            l.close(w.now);
         }
     }
 
