@@ -888,7 +888,8 @@ public final class Ipv6Autoconf {
     }
 
     /**
-     * Whether the interface is configured: a usable autoconfigured address when SLAAC or stateful DHCPv6 is in play,
+     * Whether the interface is configured: a usable autoconfigured address when stateful DHCPv6 is in play or a router
+     * offered SLAAC a prefix (until a router answers, SLAAC waits for one),
      * the DHCPv6 exchange done when it runs, and an RA heard unless router discovery is off, gave up, or a forced
      * DHCPv6 mode made it secondary.
      */
@@ -901,7 +902,10 @@ public final class Ipv6Autoconf {
         if (dhcpForced && !dhcpRuns) {
             return false;
         }
-        final boolean wantAddress = options.slaac || dhcp6Stateful || options.dhcp6 == Dhcp6Mode.STATEFUL;
+        // SLAAC wants an address once a router offered an autonomous prefix, or while none has answered yet; an RA
+        // without one (or no router at all) leaves nothing to wait for: configured with what the link has
+        final boolean slaacPending = options.slaac && (aCount > 0 || !(raHeard || rsGaveUp));
+        final boolean wantAddress = slaacPending || dhcp6Stateful || options.dhcp6 == Dhcp6Mode.STATEFUL;
         if (wantAddress && !hasUsableAddress()) {
             return false;
         }

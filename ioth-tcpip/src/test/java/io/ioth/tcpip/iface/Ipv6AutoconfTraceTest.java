@@ -404,6 +404,36 @@ class Ipv6AutoconfTraceTest {
         }
     }
 
+    /**
+     * SLAAC with nothing to configure: an RA whose only prefix is on-link but not autonomous (A=0, RFC 4862 §5.5.3 a)
+     * gives no address, so the interface is configured as it is, link-local only (as Linux leaves it), not waiting
+     * for an address that will never come; likewise when the solicitations find no router at all (RFC 4861 §6.3.7).
+     */
+    @Test
+    void slaac_nothingToConfigure_configuredWithTheLinkLocalOnly() {
+        try (StackFixture f = host()) {
+            Events ev = new Events();
+            Ipv6Autoconf a = start(f, slaacOnly(), ev);
+            f.settle(1 * SEC);
+            f.now = 1500 * MS;
+            f.receive(ra(0, 1800, 0, 0, prefix(P1, 64, NdiscOption.PREFIX_FLAG_ON_LINK, 86400, 14400)));
+            assertEquals(List.of(1500 * MS), ev.configured);
+            assertTrue(a.addresses().isEmpty());
+            assertEquals(List.of("fd00:1::/64"), a.onLinkPrefixes());
+            // a later RA with an autonomous prefix still gets its address
+            f.receive(ra(0, 1800, 0, 0, prefix(P9, 64, LA, 86400, 14400)));
+            f.settle(f.now + 2 * SEC);
+            assertEquals(NetInterface.AddressState.PREFERRED, f.eth0.ipv6State(P9, Ipv6Addr.eui64Lo(MAC_B)));
+        }
+        try (StackFixture f = host()) {
+            Events ev = new Events();
+            start(f, slaacOnly(), ev);
+            // three solicitations at 1, 5 and 9 s, no answer: no routers 4 s after the last (RFC 4861 §10 constants)
+            assertEquals(List.of(1 * SEC, 5 * SEC, 9 * SEC), rsTimes(f, 0, 20 * SEC));
+            assertEquals(List.of(13 * SEC), ev.configured);
+        }
+    }
+
     @Test
     void slaac_prefixWithoutOnLinkFlag_addressIsA128_noPrefixRoute_RFC5942() {
         try (StackFixture f = host()) {

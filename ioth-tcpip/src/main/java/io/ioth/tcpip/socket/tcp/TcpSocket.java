@@ -951,17 +951,20 @@ public final class TcpSocket extends TcpEndpoint {
         return Math.min(wsOk ? 65535 << rcvScale : 65535, Math.max(unit, clamp & -unit));
     }
 
-    /** The round trip over which the interface's clamp holds as it is; beyond it the clamp grows in proportion. */
-    static final long WINDOW_CLAMP_RTT_NANOS = 250_000L;
+    /**
+     * The round trip up to which the interface's clamp holds as it is (a LAN's, and a local path's on a loaded host,
+     * where scheduling delays inflate the handshake's RTT); beyond it the clamp grows in proportion.
+     */
+    static final long WINDOW_CLAMP_RTT_NANOS = 1_000_000L;
 
     /**
      * The interface's clamp on the window we advertise (Linux {@code window_clamp} from the route's {@code window}
      * metric): {@link #windowClampSegments} segments of our MSS (at least four) while the connection's least RTT
-     * sample (the handshake's, for a receiver) is at most {@link #WINDOW_CLAMP_RTT_NANOS}, that many per 250 µs beyond.
+     * sample (the handshake's, for a receiver) is at most {@link #WINDOW_CLAMP_RTT_NANOS}, that many per ms beyond.
      * Not the receive RTT estimate: it measures a window's arrival, so it grows with the window and a queue that
      * builds would open the clamp that keeps it short. The clamp protects a drop-tail queue in
-     * front of us from a sender's bursts on a LAN; on a longer path it only caps the rate at that many frames per
-     * 250 µs (64: ~250k frames/s, more than a vde_switch forwards), not at a window per round trip. No clamp: MAX.
+     * front of us from a sender's bursts on a LAN; on a longer path it only caps the rate at that many frames per ms
+     * (64: ~90 MB/s), not at a window per round trip. No clamp: MAX.
      */
     private int windowClamp() {
         final int n = windowClampSegments;

@@ -170,10 +170,10 @@ class TcpOverEngineTest {
      */
     @Test
     void theInterfacesWindowClampBoundsTheAdvertisedWindow() {
-        // 8 segments of B's MSS (1460 at MTU 1500), as many more per 250 us of B's least RTT sample beyond 250 us (this
+        // 8 segments of B's MSS (1460 at MTU 1500), as many more per ms of B's least RTT sample beyond 1 ms (this
         // world's simulated time jumps to timers when idle, so RTTs are ms); B's receive RTT estimate is no smaller
         final long[] clamped = largestWindowSeen(8);
-        final long bound = 8 * 1460 * Math.max(1, clamped[1] / 250);
+        final long bound = 8 * 1460 * Math.max(1, clamped[1] / 1000);
         assertTrue(clamped[0] >= 8 * 1460 && clamped[0] <= bound, "window " + clamped[0] + ", bound " + bound);
         final long[] free = largestWindowSeen(-1);
         assertTrue(free[0] > 4 * bound, "PipeLink queues plenty, no clamp by default: " + free[0]);
