@@ -346,6 +346,6 @@ public final class Stack implements AutoCloseable {
     /** Starts a DHCPv4 server on {@code ifc} (UDP port 67 there; see {@link io.ioth.tcpip.dhcp.Dhcp4Server}). */
     public io.ioth.tcpip.dhcp.Dhcp4Server startDhcp4Server(final NetInterface ifc,
             final io.ioth.tcpip.dhcp.Dhcp4ServerConfig config) {
-        return new io.ioth.tcpip.dhcp.Dhcp4Server(udp, ifc, config);
+        return new io.ioth.tcpip.dhcp.Dhcp4Server(udp, openPing(), ifc, config);
     }
 }

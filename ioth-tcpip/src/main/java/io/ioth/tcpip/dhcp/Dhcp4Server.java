@@ -5,6 +5,10 @@ import io.ioth.tcpip.iface.IpAddr;
 import io.ioth.tcpip.iface.NeighborCache;
 import io.ioth.tcpip.iface.NetError;
 import io.ioth.tcpip.iface.NetInterface;
+import io.ioth.tcpip.iface.StackTimers;
+import io.ioth.tcpip.storage.TimerWheel;
+import io.ioth.tcpip.socket.icmp.PingReply;
+import io.ioth.tcpip.socket.icmp.PingSocket;
 import io.ioth.tcpip.socket.udp.DatagramInfo;
 import io.ioth.tcpip.socket.udp.UdpLayer;
 import io.ioth.tcpip.wire.Ipv4Addr;
@@ -12,6 +16,7 @@ import io.ioth.tcpip.wire.MacAddr;
 import io.ioth.tcpip.wire.WireError;
 import io.netty.buffer.ByteBuf;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -33,8 +38,11 @@ import java.util.Objects;
  * planting the client's MAC in the ARP cache as dnsmasq does (the client cannot answer ARP yet).
  *
  * <p>ARP-aware ({@link Dhcp4ServerConfig.Builder#arpAware}): a pool address the interface's ARP cache shows at
- * another MAC is not offered. The server does not probe before offering (RFC 2131 §3.1 step 2 "SHOULD check": it
- * would need the offer deferred on a timer); clients check with ARP and DECLINE.
+ * another MAC is not offered. Before an address is first offered to a client it is probed with an ICMP echo request
+ * (RFC 2131 §3.1 step 2, §4.4.1; {@link Dhcp4ServerConfig.Builder#probe}): the address is held for the client and the
+ * offer deferred on a timer; an answer sets the address aside as declined ones are (another host uses it) and the
+ * next free address is probed. A probe that found nothing stays valid for a minute. Clients check again with ARP and
+ * DECLINE (RFC 5227).
  *
  * <p>Not thread-safe: owner thread only.
  */
@@ -55,6 +63,10 @@ public final class Dhcp4Server implements AutoCloseable {
         IGNORED,
         /** The pool is exhausted. */
         NO_ADDRESS,
+        /** ICMP echo requests sent to probe an address before offering it, and those answered (address in use). */
+        PROBES_SENT, PROBE_CONFLICTS,
+        /** Offers made without a probe because {@value #MAX_PROBES} probes were already waiting. */
+        PROBES_SKIPPED,
         SEND_FAILED
     }
 
@@ -68,6 +80,11 @@ public final class Dhcp4Server implements AutoCloseable {
         }
     }
 
+    /** Probes waiting at once, at most (each holds a copy of a DHCPDISCOVER). */
+    static final int MAX_PROBES = 32;
+    /** How long a probe that found nothing vouches for its address. */
+    private static final long PROBE_VALID_NANOS = 60 * SEC;
+
     private static final class Binding {
         final String key;
         long mac;
@@ -75,9 +92,28 @@ public final class Dhcp4Server implements AutoCloseable {
         long expiresAt;
         boolean bound;
         String hostName;
+        /** The address is being probed for this client: the offer waits for {@link Probe}. */
+        Probe probe;
 
         Binding(final String key) {
             this.key = key;
+        }
+    }
+
+    /** An ICMP echo probe of an address and the client's latest DHCPDISCOVER, answered when it ends. */
+    private static final class Probe {
+        final Binding binding;
+        final int addr;
+        final int seq;
+        final long deadline;
+        ByteBuf discover;
+
+        Probe(final Binding binding, final int addr, final int seq, final long deadline, final ByteBuf discover) {
+            this.binding = binding;
+            this.addr = addr;
+            this.seq = seq;
+            this.deadline = deadline;
+            this.discover = discover;
         }
     }
 
@@ -92,6 +128,18 @@ public final class Dhcp4Server implements AutoCloseable {
     private final Map<String, Binding> byClient = new HashMap<>();
     private final Map<Integer, Binding> byAddr = new HashMap<>();
     private final Map<Integer, Long> declined = new HashMap<>();
+    /** Probes in flight, oldest first (deadlines in that order: one probe wait for all). */
+    private final ArrayDeque<Probe> probes = new ArrayDeque<>();
+    /** Addresses a probe found unused, until when that holds. */
+    private final Map<Integer, Long> probedFree = new HashMap<>();
+    private final PingSocket pinger;
+    private final StackTimers.Client timerClient = this::onProbeTimer;
+    private final int timerId;
+    private long timer = TimerWheel.NULL_TIMER;
+    private int probeSeq;
+    private final PingReply reply = new PingReply();
+    /** The DHCPDISCOVER being handled (its bytes are copied only if a probe defers the answer). */
+    private ByteBuf current;
     private boolean closed;
 
     /**
@@ -100,6 +148,17 @@ public final class Dhcp4Server implements AutoCloseable {
      * @throws IllegalArgumentException if the pool is not inside the server's subnet
      */
     public Dhcp4Server(final UdpLayer udp, final NetInterface ifc, final Dhcp4ServerConfig config) {
+        this(udp, null, ifc, config);
+    }
+
+    /**
+     * Starts serving on {@code ifc}, probing addresses with {@code pinger} before offering them (null, or a probe wait
+     * of 0 in the config: no probes). The server owns the ping socket and closes it.
+     *
+     * @throws IllegalArgumentException if the pool is not inside the server's subnet
+     */
+    public Dhcp4Server(final UdpLayer udp, final PingSocket pinger, final NetInterface ifc,
+                       final Dhcp4ServerConfig config) {
         this.engine = udp.engine();
         this.ifc = Objects.requireNonNull(ifc, "ifc");
         this.cfg = Objects.requireNonNull(config, "config");
@@ -112,6 +171,11 @@ public final class Dhcp4Server implements AutoCloseable {
             }
         }
         this.io = new Dhcp4Io(udp, ifc, Dhcp4Io.SERVER_PORT, this::onMessage);
+        this.pinger = config.probeNanos > 0 ? pinger : null;
+        if (this.pinger == null && pinger != null) {
+            pinger.close();
+        }
+        this.timerId = this.pinger == null ? -1 : engine.timers().register(timerClient);
     }
 
     public long counter(final Counter c) {
@@ -136,6 +200,14 @@ public final class Dhcp4Server implements AutoCloseable {
         if (!closed) {
             closed = true;
             io.close();
+            for (Probe p; (p = probes.pollFirst()) != null; ) {
+                p.discover.release();
+            }
+            if (pinger != null) {
+                engine.timers().cancel(timer);
+                engine.timers().unregister(timerId);
+                pinger.close();
+            }
         }
     }
 
@@ -154,6 +226,15 @@ public final class Dhcp4Server implements AutoCloseable {
     // ================================================================ input
 
     private void onMessage(final ByteBuf b, final DatagramInfo info, final long now) {
+        current = b;
+        try {
+            handle(b, now);
+        } finally {
+            current = null;
+        }
+    }
+
+    private void handle(final ByteBuf b, final long now) {
         final Dhcp4Packet p = inPkt.wrap(b, b.readerIndex(), b.readableBytes());
         if (!p.checkLen().ok()) {
             counters[Counter.DROP_MALFORMED.ordinal()]++;
@@ -220,6 +301,12 @@ public final class Dhcp4Server implements AutoCloseable {
         final int len = prefixLength(server);
         int addr = 0;
         final Binding cur = byClient.get(key);
+        if (cur != null && cur.probe != null) {
+            // a retransmission while its address is probed: answered when the probe ends, with this message's xid
+            cur.probe.discover.release();
+            cur.probe.discover = copyOfCurrent();
+            return;
+        }
         if (cur != null && isFree(cur.addr, key, rx.chaddr, now)) {
             addr = cur.addr;
         }
@@ -244,8 +331,101 @@ public final class Dhcp4Server implements AutoCloseable {
             counters[Counter.NO_ADDRESS.ordinal()]++;
             return;
         }
+        if (pinger != null && (cur == null || cur.addr != addr) && !probedFree(addr, now)) {
+            if (probes.size() < MAX_PROBES) {
+                probe(key, addr, now);
+                return;
+            }
+            counters[Counter.PROBES_SKIPPED.ordinal()]++;
+        }
         final Binding b = bind(key, addr, now + cfg.offerHoldNanos, false);
         reply(Dhcp4Repr.OFFER, server, b.addr, true, now);
+    }
+
+    private boolean probedFree(final int addr, final long now) {
+        final Long until = probedFree.get(addr);
+        if (until == null) {
+            return false;
+        }
+        if (until - now > 0) {
+            return true;
+        }
+        probedFree.remove(addr);
+        return false;
+    }
+
+    /** Holds {@code addr} for the client, sends the echo request, and defers the offer to {@link #onProbeTimer}. */
+    private void probe(final String key, final int addr, final long now) {
+        final Binding b = bind(key, addr, now + cfg.probeNanos + cfg.offerHoldNanos, false);
+        final int seq = ++probeSeq & 0xffff;
+        final Probe p = new Probe(b, addr, seq, now + cfg.probeNanos, copyOfCurrent());
+        b.probe = p;
+        probes.addLast(p);
+        pinger.send(addr, seq, 0, now); // no route or no ARP answer: no reply, which is the answer wanted
+        counters[Counter.PROBES_SENT.ordinal()]++;
+        if (probes.size() == 1) {
+            timer = engine.timers().schedule(timerId, p.deadline, 0);
+        }
+    }
+
+    private boolean probing(final int seq, final int addr) {
+        for (Probe p : probes) {
+            if (p.seq == seq && p.addr == addr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ByteBuf copyOfCurrent() {
+        return current.alloc().heapBuffer(current.readableBytes()).writeBytes(current, current.readerIndex(),
+                current.readableBytes());
+    }
+
+    /**
+     * The probe wait of the oldest probes is over: an echo reply from a probed address means another host has it (set
+     * aside like a declined address, RFC 2131 §4.3.3); the other probed addresses are free. Each deferred
+     * DHCPDISCOVER is then handled again: an offer, or the probe of the next address.
+     */
+    private void onProbeTimer(final long value, final long now) {
+        timer = TimerWheel.NULL_TIMER;
+        if (closed) {
+            return;
+        }
+        while (pinger.receive(reply)) {
+            // only an answer to a probe still waiting counts (a late one may come from the client itself, once bound)
+            if (reply.isReply() && IpAddr.isV4(reply.fromHi, reply.fromLo) && probing(reply.seq, (int) reply.fromLo)) {
+                final int from = (int) reply.fromLo;
+                declined.put(from, now + cfg.declineHoldNanos);
+                probedFree.remove(from);
+                counters[Counter.PROBE_CONFLICTS.ordinal()]++;
+            }
+        }
+        Probe p;
+        while ((p = probes.peekFirst()) != null && p.deadline - now <= 0) {
+            probes.pollFirst();
+            p.binding.probe = null;
+            if (!declined.containsKey(p.addr)) {
+                probedFree.put(p.addr, now + PROBE_VALID_NANOS);
+            }
+            // nobody answered ARP for it: the echo request still queued on the entry would leave when the offer plants
+            // the client's MAC there; the probe is over, so the unresolved entry goes with its queue
+            final NeighborCache nc = ifc.neighbors();
+            final long lo = p.addr & 0xffff_ffffL;
+            if (nc.lladdr(NeighborCache.FAMILY_IPV4, 0L, lo) == NeighborCache.NO_MAC
+                    && nc.queued(NeighborCache.FAMILY_IPV4, 0L, lo) > 0) {
+                nc.remove(NeighborCache.FAMILY_IPV4, 0L, lo);
+            }
+            final ByteBuf d = p.discover;
+            try {
+                onMessage(d, null, now);
+            } finally {
+                d.release();
+            }
+        }
+        if (!probes.isEmpty()) {
+            timer = engine.timers().schedule(timerId, probes.peekFirst().deadline, 0);
+        }
     }
 
     private void onRequest(final int server, final long now) {

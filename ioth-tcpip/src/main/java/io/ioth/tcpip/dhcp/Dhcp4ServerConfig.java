@@ -39,6 +39,7 @@ public final class Dhcp4ServerConfig {
     final Map<Long, Integer> reservations;
     final long offerHoldNanos;
     final long declineHoldNanos;
+    final long probeNanos;
     final boolean authoritative;
     final boolean arpAware;
 
@@ -58,6 +59,7 @@ public final class Dhcp4ServerConfig {
         reservations = Map.copyOf(b.reservations);
         offerHoldNanos = b.offerHoldNanos;
         declineHoldNanos = b.declineHoldNanos;
+        probeNanos = b.probeNanos;
         authoritative = b.authoritative;
         arpAware = b.arpAware;
     }
@@ -97,6 +99,7 @@ public final class Dhcp4ServerConfig {
         private final Map<Long, Integer> reservations = new LinkedHashMap<>();
         private long offerHoldNanos = 30 * SEC;
         private long declineHoldNanos = 600 * SEC;
+        private long probeNanos = SEC / 2;
         private boolean authoritative = true;
         private boolean arpAware = true;
 
@@ -207,6 +210,20 @@ public final class Dhcp4ServerConfig {
          * available"; default 10 min, as dnsmasq). */
         public Builder declineHold(final long nanos) {
             declineHoldNanos = nanos;
+            return this;
+        }
+
+        /**
+         * How long to wait for an answer to the ICMP echo request that probes an address before it is first offered
+         * (RFC 2131 §3.1 step 2, §4.4.1 "the server SHOULD probe the reused address before allocating the address,
+         * e.g., with an ICMP echo request"; dnsmasq pings too). Default 500 ms: a host on the same virtual LAN answers
+         * in milliseconds, and the client retransmits its DHCPDISCOVER only after 4 s. 0: offer without probing.
+         */
+        public Builder probe(final long nanos) {
+            if (nanos < 0) {
+                throw new IllegalArgumentException("probe wait: " + nanos);
+            }
+            probeNanos = nanos;
             return this;
         }
 

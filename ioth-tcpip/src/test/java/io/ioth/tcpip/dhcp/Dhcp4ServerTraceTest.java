@@ -33,8 +33,86 @@ class Dhcp4ServerTraceTest {
     @BeforeEach
     void setUp() {
         fx = new StackFixture();
+        // no ICMP probe before offers here: the probe has traces of its own below
         srv = fx.stack.startDhcp4Server(fx.eth0, Dhcp4ServerConfig.builder().pool("10.0.0.100", "10.0.0.110")
-                .leaseSeconds(600).router("10.0.0.1").dns("10.0.0.53").domain("lab").build());
+                .leaseSeconds(600).router("10.0.0.1").dns("10.0.0.53").domain("lab").probe(0).build());
+    }
+
+    /** The server with the default probe (an ICMP echo request, 500 ms to answer) before a first offer. */
+    void probingServer() {
+        srv.close();
+        srv = fx.stack.startDhcp4Server(fx.eth0, Dhcp4ServerConfig.builder().pool("10.0.0.100", "10.0.0.110")
+                .leaseSeconds(600).build());
+    }
+
+    /** The next frame: an ARP request from the server (10.0.0.2) for {@code target}. */
+    void arpRequestFor(int target) {
+        byte[] f = fx.link.take();
+        assertTrue(f != null, "expected an ARP request for " + Ipv4Addr.format(target));
+        assertEquals(Frames.describe(Frames.arp(MacAddr.BROADCAST, MAC_B, 1, MAC_B, SERVER, 0, target)),
+                Frames.describe(f));
+    }
+
+    static final long MAC_C = MacAddr.parse("02:00:00:00:00:0c");
+
+    /**
+     * RFC 2131 §3.1 step 2 / §4.4.1: the server probes an address with an ICMP echo request before offering it. Nobody
+     * has 10.0.0.100 (the ARP request for it goes unanswered, so the echo never leaves): the offer follows the probe
+     * wait, and a retransmitted DISCOVER meanwhile is answered once, with its own xid.
+     */
+    @Test
+    void probe_noAnswer_offerAfterTheProbeWait() {
+        probingServer();
+        long t0 = fx.now;
+        broadcast(Dhcp4Repr.DISCOVER, m -> m.xid = 1);
+        arpRequestFor(ip("10.0.0.100"));
+        assertNull(fx.link.take(), "no offer while probing");
+        assertEquals(1, srv.counter(Dhcp4Server.Counter.PROBES_SENT));
+        broadcast(Dhcp4Repr.DISCOVER, m -> { }); // the client retransmits (xid 0x0a0b0c0d)
+        assertNull(fx.link.take(), "still probing: no second probe, no offer");
+        fx.settle(t0 + SEC / 2 - 1);
+        assertNull(fx.link.take());
+        fx.settle(t0 + SEC / 2);
+        byte[] next = fx.link.take();
+        while (next != null && Frames.describe(next).startsWith("ARP")) {
+            next = fx.link.take(); // ARP retransmissions for the echo (RFC 1122 §2.3.2.1: about one a second)
+        }
+        assertTrue(next != null, "the offer");
+        // the echo request that waited for ARP was dropped with the probe: it does not follow the offer to the client
+        Sent o = DhcpFrames.decode(next);
+        assertEquals(Dhcp4Repr.typeName(Dhcp4Repr.OFFER), Dhcp4Repr.typeName(o.type()));
+        assertNull(fx.link.take());
+        assertEquals(0x0a0b0c0d, o.m().xid, "answers the latest DISCOVER");
+        assertEquals(ip("10.0.0.100"), o.m().yiaddr);
+        assertEquals(1, srv.counter(Dhcp4Server.Counter.PROBES_SENT));
+        assertEquals(0, srv.counter(Dhcp4Server.Counter.PROBE_CONFLICTS));
+    }
+
+    /**
+     * Another host answers the probe of 10.0.0.100: that address is set aside (as a declined one) and the next, 10.0.0.101,
+     * is probed and offered.
+     */
+    @Test
+    void probe_answered_theAddressIsSetAside_theNextOneOffered() {
+        probingServer();
+        long t0 = fx.now;
+        broadcast(Dhcp4Repr.DISCOVER, m -> { });
+        arpRequestFor(ip("10.0.0.100"));
+        // C has 10.0.0.100: its ARP reply releases the echo request, which C answers
+        fx.receive(Frames.arp(MAC_B, MAC_C, 2, MAC_C, ip("10.0.0.100"), MAC_B, SERVER));
+        byte[] echo = fx.link.take();
+        assertTrue(echo != null && Frames.describe(echo).contains("ICMP"), "the echo request");
+        int id = ((echo[14 + 20 + 4] & 0xff) << 8) | (echo[14 + 20 + 5] & 0xff);
+        int seq = ((echo[14 + 20 + 6] & 0xff) << 8) | (echo[14 + 20 + 7] & 0xff);
+        fx.receive(Frames.pingFrame(MAC_B, MAC_C, ip("10.0.0.100"), SERVER, false, id, seq, new byte[0]));
+        fx.settle(t0 + SEC / 2);
+        assertEquals(1, srv.counter(Dhcp4Server.Counter.PROBE_CONFLICTS));
+        arpRequestFor(ip("10.0.0.101"));
+        assertNull(fx.link.take(), "no offer of 10.0.0.100");
+        fx.settle(t0 + SEC);
+        Sent o = reply(Dhcp4Repr.OFFER);
+        assertEquals(ip("10.0.0.101"), o.m().yiaddr);
+        assertEquals(2, srv.counter(Dhcp4Server.Counter.PROBES_SENT));
     }
 
     @AfterEach
