@@ -111,12 +111,16 @@ public final class EmbeddedPlug extends AbstractPlug {
         int n = 0;
         // open: once the handler closes us, a sender that raced with close() may be draining the
         // queue (drainClosed); polling it here too would make two consumers
-        while (n < maxFrames && open) {
-            ByteBuf f = queue.poll();
-            if (f == null) break;
-            n++;
-            stats.received(f.readableBytes());
-            handler.onFrame(f);
+        try {
+            while (n < maxFrames && open) {
+                ByteBuf f = queue.take();
+                if (f == null) break;
+                n++;
+                stats.received(f.readableBytes());
+                handler.onFrame(f);
+            }
+        } finally {
+            queue.commit(); // one release of the consumer index per batch (FrameQueue#take)
         }
         ImpairedLink l = link;
         while (l != null && n < maxFrames && open) {
@@ -206,6 +210,7 @@ public final class EmbeddedPlug extends AbstractPlug {
         if (!open) return;
         open = false;
         sw.unplug(this);
+        queue.commit(); // a handler may close us in the middle of read()'s batch: publish its takes before draining
         drainClosed();
         ImpairedLink l;
         synchronized (this) {

@@ -39,6 +39,8 @@ final class FrameQueue {
     private final int limit;
     private final PaddedIndex producer = new PaddedIndex();
     private final PaddedIndex consumer = new PaddedIndex();
+    /** The consumer's own view of its index while it takes a batch ({@link #take}); the consumer's thread only. */
+    private long taken;
 
     FrameQueue(int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit " + limit);
@@ -67,7 +69,30 @@ final class FrameQueue {
         if (f == null) return null;
         slots[i] = null; // plain: published by the consumer index release below
         consumer.lazySet(c + 1);
+        taken = c + 1;
         return f;
+    }
+
+    /**
+     * Like {@link #poll} but without publishing the consumer index: a batch of takes ends with one {@link #commit}, so
+     * producers, who read that index on every offer, see its cache line change once per batch, not once per frame.
+     * A lagging index is safe: a producer then sees the queue fuller than it is (at worst FULL a little early) and
+     * does not signal, and the consumer re-checks with {@link #readyNow} (which publishes) before it sleeps.
+     * Consumer only.
+     */
+    ByteBuf take() {
+        long c = taken;
+        int i = (int) c & mask;
+        ByteBuf f = (ByteBuf) SLOTS.getAcquire(slots, i);
+        if (f == null) return null;
+        slots[i] = null; // plain: published by commit's release
+        taken = c + 1;
+        return f;
+    }
+
+    /** Publishes what {@link #take} took. Consumer only. */
+    void commit() {
+        if (taken != consumer.getPlain()) consumer.lazySet(taken);
     }
 
     /** Consumer only; see the class comment for why this writes. */
