@@ -1112,6 +1112,9 @@ final class TcpInput {
     /** Linux {@code tcp_rcv_rtt_update}: window-based samples are upper bounds (keep the least); timestamp samples
      * are smoothed with gain 1/8, taken only while the application keeps up (an unread queue delays the echo). */
     private static void rcvRttUpdate(final TcpSocket s, final long sample, final boolean windowBased) {
+        if (s.rcvRttMin == 0 || sample < s.rcvRttMin) {
+            s.rcvRttMin = sample;
+        }
         final long old = s.rcvRtt;
         if (old == 0 || sample < old) {
             s.rcvRtt = sample;

@@ -272,6 +272,8 @@ public final class TcpSocket extends TcpEndpoint {
     // ------------------------------------------------------------------ receive-buffer auto-tuning (Linux DRS)
     /** Receiver-side RTT estimate (Linux rcv_rtt_est), nanoseconds; 0 before the first sample. */
     long rcvRtt;
+    /** The least receive RTT sample (ns; 0 before the first), for {@link #windowClamp}. */
+    long rcvRttMin;
     /** The window-based measurement: RCV.NXT to reach and when it started (0: none running). */
     int rcvRttSeq;
     long rcvRttStart;
@@ -959,10 +961,11 @@ public final class TcpSocket extends TcpEndpoint {
 
     /**
      * The interface's clamp on the window we advertise (Linux {@code window_clamp} from the route's {@code window}
-     * metric): {@link #windowClampSegments} segments of our MSS (at least four) while the connection's least RTT
-     * sample (the handshake's, for a receiver) is at most {@link #WINDOW_CLAMP_RTT_NANOS}, that many per ms beyond.
-     * Not the receive RTT estimate: it measures a window's arrival, so it grows with the window and a queue that
-     * builds would open the clamp that keeps it short. The clamp protects a drop-tail queue in
+     * metric): {@link #windowClampSegments} segments of our MSS (at least four) while the least RTT sample the
+     * connection has seen (the handshake's, and every receive RTT sample's) is at most {@link #WINDOW_CLAMP_RTT_NANOS},
+     * that many per ms beyond. The least, not the smoothed receive RTT: that measures a window's arrival, so it grows
+     * with the window and a queue that builds would open the clamp that keeps it short; and a handshake made while the
+     * JVM was cold must not keep the clamp open for the connection's life. The clamp protects a drop-tail queue in
      * front of us from a sender's bursts on a LAN; on a longer path it only caps the rate at that many frames per ms
      * (64: ~90 MB/s), not at a window per round trip. No clamp: MAX.
      */
@@ -972,8 +975,11 @@ public final class TcpSocket extends TcpEndpoint {
             return Integer.MAX_VALUE;
         }
         long segments = Math.max(4, n);
-        final long base = rtt.hasSample ? rtt.minRtt : 0;
-        if (base > WINDOW_CLAMP_RTT_NANOS) {
+        long base = rtt.hasSample ? rtt.minRtt : Long.MAX_VALUE;
+        if (rcvRttMin > 0 && rcvRttMin < base) {
+            base = rcvRttMin;
+        }
+        if (base != Long.MAX_VALUE && base > WINDOW_CLAMP_RTT_NANOS) {
             segments = segments * base / WINDOW_CLAMP_RTT_NANOS;
         }
         return (int) Math.min(Integer.MAX_VALUE / 2, segments * Math.max(1, advMss));
