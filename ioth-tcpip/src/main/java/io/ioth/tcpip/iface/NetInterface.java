@@ -218,9 +218,10 @@ public final class NetInterface {
     }
 
     /**
-     * Clamps the TCP window advertised on connections over this interface to {@code segments} segments (Linux
-     * {@code ip route ... window}); 0 removes the clamp, -1 returns to the link's default. Applies to connections
-     * routed from now on.
+     * Clamps the TCP window advertised, and the congestion window, on connections over this interface to
+     * {@code segments} segments (Linux {@code ip route ... window}, {@code snd_cwnd_clamp}), as many more per ms of
+     * the connection's least RTT beyond 1 ms; 0 removes the clamp, -1 returns to the link's default. Applies to
+     * connections routed from now on.
      */
     public void setWindowClampSegments(final int segments) {
         if (segments < -1) {

@@ -47,9 +47,10 @@ public interface FrameLink extends AutoCloseable {
     /**
      * How many frames the wire holds on their way to this link before it drops them: a drop-tail queue with no
      * backpressure toward the sender (a real {@code vde_switch} drops a frame when its socket buffer toward our port
-     * is full, about 90 full-size frames), or 0 when the wire pushes back or queues plenty. TCP never advertises more
-     * than this many segments of window on a connection over this link (like Linux's per-route {@code window}
-     * clamp), so a fast sender cannot overrun the queue and lose a window's tail on every burst.
+     * is full, about 90 full-size frames), or 0 when the wire pushes back or queues plenty. TCP neither advertises
+     * nor sends more than this many segments' worth of window on a connection over this link (like Linux's per-route
+     * {@code window} clamp and {@code snd_cwnd_clamp}), scaled up on long paths, so a fast sender cannot overrun the
+     * queue and lose a window's tail on every burst.
      */
     default int inboundQueueFrames() { return 0; }
 

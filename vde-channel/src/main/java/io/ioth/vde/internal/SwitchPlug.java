@@ -116,7 +116,8 @@ public final class SwitchPlug extends AbstractPlug {
      * about 2.3 KB of truesize per 1518-byte frame that is ~92 frames, shared by every port; 64 leaves room for the
      * switch's other traffic. Measured, Linux (tap) sending to a stack through one vde_switch (the benchmarks'
      * {@code linux-ioth}): 200-230 MiB/s and a handful of retransmissions with the window clamped to this, against
-     * 107-121 MiB/s and ~60,000 retransmissions without (the tail of a burst lost every few round trips).
+     * 107-121 MiB/s and ~60,000 retransmissions without (the tail of a burst lost every few round trips). The
+     * stack's own sending is held to the same clamp, for the switch drops toward a slow vde_plug just the same.
      */
     @Override
     public int inboundQueueFrames() { return 64; }

@@ -608,6 +608,12 @@ final class TcpInput {
                 : priorFlight + s.sndMss >= s.cs.cwnd;
         if (s.cc != null) {
             s.cc.onAck(s.cs, acked, now);
+            // the interface's clamp bounds what we put in flight as well (Linux snd_cwnd_clamp): the drop-tail queue
+            // it protects may be in front of the peer (a vde_switch drops toward a slow vde_plug just the same)
+            final int clamp = s.cwndClamp();
+            if (s.cs.cwnd > clamp) {
+                s.cs.cwnd = clamp;
+            }
         }
     }
 

@@ -177,6 +177,16 @@ class TcpOverEngineTest {
         assertTrue(clamped[0] >= 8 * 1460 && clamped[0] <= bound, "window " + clamped[0] + ", bound " + bound);
         final long[] free = largestWindowSeen(-1);
         assertTrue(free[0] > 4 * bound, "PipeLink queues plenty, no clamp by default: " + free[0]);
+        assertTrue(free[2] > 4 * bound, "and cwnd grows past it: " + free[2]);
+    }
+
+    /** The sender's interface clamps its congestion window the same way (Linux snd_cwnd_clamp). */
+    @Test
+    void theInterfacesWindowClampBoundsTheCongestionWindow() {
+        final long[] r = largestWindowSeen(-1, 8);
+        final long bound = 8 * 1460 * Math.max(1, r[3] / 1000);
+        // 8 segments of A's send MSS (1448: 1460 less the timestamp option), more only for a longer least RTT
+        assertTrue(r[2] >= 8 * 1448 && r[2] <= bound, "cwnd " + r[2] + ", bound " + bound);
     }
 
     /**
@@ -184,8 +194,16 @@ class TcpOverEngineTest {
      * receive RTT estimate at the end (µs).
      */
     private static long[] largestWindowSeen(final int segments) {
+        return largestWindowSeen(segments, -1);
+    }
+
+    /**
+     * The same with A's interface clamped to {@code senderSegments}: also the largest cwnd A had and A's least RTT (µs).
+     */
+    private static long[] largestWindowSeen(final int segments, final int senderSegments) {
         try (World w = new World(0)) {
             w.b.eth0.setWindowClampSegments(segments);
+            w.a.eth0.setWindowClampSegments(senderSegments);
             final TcpListener l = w.b.stack.openTcpListener();
             assertEquals(NetError.OK, l.bind(0, IpAddr.v4(IP_B), 7));
             assertEquals(NetError.OK, l.listen(8));
@@ -194,6 +212,7 @@ class TcpOverEngineTest {
             final int size = 1 << 20;
             final long[] counters = new long[2]; // written, read
             final int[] maxWindow = new int[1];
+            final int[] maxCwnd = new int[1];
             final TcpSocket[] s = new TcpSocket[1];
             final TcpInfo info = new TcpInfo();
             final ByteBuf chunk = w.alloc.directBuffer(64 * 1024).writeZero(64 * 1024);
@@ -211,7 +230,9 @@ class TcpOverEngineTest {
                     }
                 }
                 if (c.isConnected()) {
-                    maxWindow[0] = Math.max(maxWindow[0], c.info(info, w.now).sendWindow);
+                    c.info(info, w.now);
+                    maxWindow[0] = Math.max(maxWindow[0], info.sendWindow);
+                    maxCwnd[0] = Math.max(maxCwnd[0], info.cwnd);
                 }
                 ByteBuf b;
                 while (s[0] != null && (b = s[0].read(1 << 20)) != null) {
@@ -221,10 +242,11 @@ class TcpOverEngineTest {
             }, 60_000_000_000L);
             chunk.release();
             final long rcvRttMicros = s[0].info(info, w.now).rcvRttMicros;
+            final long senderRttMicros = c.info(info, w.now).srttMicros;
             c.abort(w.now);
             s[0].abort(w.now);
             l.close(w.now);
-            return new long[] {maxWindow[0], rcvRttMicros};
+            return new long[] {maxWindow[0], rcvRttMicros, maxCwnd[0], senderRttMicros};
         }
     }
 
