@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code ioth-linux}: an IoTh client sends to a Linux server (Linux downloading from the stack);</li>
  *   <li>{@code linux-ioth}: a Linux client sends to an IoTh server (Linux uploading to the stack);</li>
- *   <li>{@code linux-linux}: both ends are kernels in two namespaces, the baseline over the same switch.</li>
+ *   <li>{@code linux-linux}: both ends are kernels in two namespaces, the baseline over the same switch;</li>
+ *   <li>{@code ioth-linux-loss1}, {@code linux-linux-loss1}: the same with VDE's {@code wirefilter -l 1} between the
+ *       switch and the server's tap instead of {@code vde_plug}: 1 % of the frames lost each way (the project's target
+ *       "at 1 % loss at least Linux's own figure").</li>
  * </ul>
  *
  * <p>How a kernel end is made: a Netty channel's socket is opened in its constructor, on the thread that calls
@@ -57,6 +60,8 @@ final class LinuxBenchTransport implements BenchTransport {
     static final String IOTH_TO_LINUX = "ioth-linux";
     static final String LINUX_TO_IOTH = "linux-ioth";
     static final String LINUX_TO_LINUX = "linux-linux";
+    /** The suffix of a variant with 1 % loss each way between the switch and the server's tap. */
+    static final String LOSS1 = "-loss1";
     /** Addresses on the benchmark's own switch: IoTh end .1, client namespace .2, server namespace .3. */
     private static final String IOTH_IP = "10.78.0.1", CLIENT_NS_IP = "10.78.0.2", SERVER_NS_IP = "10.78.0.3";
 
@@ -68,12 +73,14 @@ final class LinuxBenchTransport implements BenchTransport {
     private final String serverIp;
 
     LinuxBenchTransport(String name) {
-        boolean clientLinux = name.startsWith("linux-");
-        boolean serverLinux = name.endsWith("-linux");
+        boolean lossy = name.endsWith(LOSS1);
+        String base = lossy ? name.substring(0, name.length() - LOSS1.length()) : name;
+        boolean clientLinux = base.startsWith("linux-");
+        boolean serverLinux = base.endsWith("-linux");
         try {
             sw = own(VdeSwitchProcess.start());
-            clientNs = clientLinux ? kernel(CLIENT_NS_IP) : null;
-            serverNs = serverLinux ? kernel(SERVER_NS_IP) : null;
+            clientNs = clientLinux ? kernel(CLIENT_NS_IP, null) : null;
+            serverNs = serverLinux ? kernel(SERVER_NS_IP, lossy ? new String[] {"-l", "1"} : null) : null;
             if (serverLinux) {
                 serverIp = SERVER_NS_IP;
                 serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -88,10 +95,28 @@ final class LinuxBenchTransport implements BenchTransport {
         }
     }
 
-    /** A namespace with a tap on the switch, addressed {@code ip/24}. */
-    private NetNs kernel(String ip) {
+    /**
+     * A namespace with a tap on the switch, addressed {@code ip/24}: joined by {@code vde_plug}, or with
+     * {@code wirefilterArgs} by {@code wirefilter -v SWITCHDIR:tap://tap0 ARGS} (run inside the namespace, stopped by
+     * pid with it).
+     */
+    private NetNs kernel(String ip, String[] wirefilterArgs) {
         NetNs ns = own(NetNs.create());
-        ns.tap("tap0", sw.vnl());
+        if (wirefilterArgs == null) {
+            ns.tap("tap0", sw.vnl());
+        } else {
+            ns.exec("ip", "tuntap", "add", "dev", "tap0", "mode", "tap").check("tuntap add");
+            ns.exec("ip", "link", "set", "tap0", "up").check("link up");
+            List<String> cmd = new ArrayList<>(List.of("wirefilter", "-v", sw.dir() + ":tap://tap0"));
+            cmd.addAll(List.of(wirefilterArgs));
+            var wf = ns.spawn(cmd.toArray(String[]::new));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ns.exec("ip", "link", "show", "tap0").out().contains("NO-CARRIER")) {
+                if (!wf.isAlive() || System.nanoTime() > end) {
+                    throw new IllegalStateException("wirefilter did not attach: " + wf.output());
+                }
+            }
+        }
         ns.exec("ip", "addr", "add", ip + "/24", "dev", "tap0").check("addr add " + ip);
         return ns;
     }
@@ -194,6 +219,7 @@ final class LinuxBenchTransport implements BenchTransport {
 
     static boolean names(String transport) {
         String t = transport.toLowerCase(Locale.ROOT);
+        if (t.endsWith(LOSS1)) t = t.substring(0, t.length() - LOSS1.length());
         return t.equals(IOTH_TO_LINUX) || t.equals(LINUX_TO_IOTH) || t.equals(LINUX_TO_LINUX);
     }
 }

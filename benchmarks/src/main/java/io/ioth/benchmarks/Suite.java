@@ -36,12 +36,15 @@ public final class Suite {
      * {@link RealTools#require} demands).
      */
     private static final List<String> TAP = List.of("ip", "nstat", "sysctl", "vde_plug", "vde_switch");
+    private static final List<String> TAP_LOSS = List.of("ip", "nstat", "sysctl", "vde_plug", "vde_switch", "wirefilter");
     static final Map<String, List<String>> NEEDS = Map.of(
             "wire=vde_switch", List.of("vde_switch"),
             "transport=ioth-vde", List.of("vde_switch"),
             "transport=" + LinuxBenchTransport.IOTH_TO_LINUX, TAP,
             "transport=" + LinuxBenchTransport.LINUX_TO_IOTH, TAP,
-            "transport=" + LinuxBenchTransport.LINUX_TO_LINUX, TAP);
+            "transport=" + LinuxBenchTransport.LINUX_TO_LINUX, TAP,
+            "transport=" + LinuxBenchTransport.IOTH_TO_LINUX + LinuxBenchTransport.LOSS1, TAP_LOSS,
+            "transport=" + LinuxBenchTransport.LINUX_TO_LINUX + LinuxBenchTransport.LOSS1, TAP_LOSS);
 
     private Suite() {}
 

@@ -57,9 +57,11 @@ public class TcpBulkBenchmark {
      * {@code nio}: the kernel over loopback; {@code ioth-<mtu>}: IoTh &harr; IoTh over the embedded switch (65535: the
      * MTU of an in-JVM wire that carries what loopback carries);
      * {@code ioth-vde}: across a real vde_switch; {@code ioth-linux} (IoTh sends, a kernel receives), {@code linux-ioth}
-     * and {@code linux-linux}: through taps across a real vde_switch ({@link BenchTransport#open}).
+     * and {@code linux-linux}: through taps across a real vde_switch, {@code -loss1} with 1 % loss each way in front of
+     * the server's tap ({@link BenchTransport#open}).
      */
-    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-65535", "ioth-vde", "ioth-linux", "linux-ioth", "linux-linux"})
+    @Param({"nio", "ioth-1500", "ioth-9000", "ioth-65535", "ioth-vde", "ioth-linux", "linux-ioth", "linux-linux",
+            "ioth-linux-loss1", "linux-linux-loss1"})
     public String transport;
 
     private BenchTransport net;

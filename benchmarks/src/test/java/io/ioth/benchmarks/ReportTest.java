@@ -96,13 +96,17 @@ class ReportTest {
                 .replace("\"transport\": \"nio\"", "\"transport\": \"" + t + "\"")
                 .replaceFirst("\"score\": 2561.6871481820967", "\"score\": " + score);
         String all = "[" + as.apply("ioth-1500", "1280.8435740910484") + "," + as.apply("linux-linux", "2561.6871481820967")
-                + "," + as.apply("ioth-linux", "3842.530722273145") + "," + json.substring(json.indexOf('{'));
+                + "," + as.apply("ioth-linux", "3842.530722273145") + "," + as.apply("linux-linux-loss1", "1000")
+                + "," + as.apply("ioth-linux-loss1", "2000") + "," + json.substring(json.indexOf('{'));
         String table = Markdown.table(BenchResult.parse(all));
         assertTrue(table.contains("| vs nio | vs linux-linux |"), table);
         // ioth-linux is compared with linux-linux only; ioth-1500 with nio only; the baselines with nothing
         assertTrue(table.contains("| `transport=ioth-linux` | 3,843 | \u2014 | MiB/s | | | |  | 1.50\u00d7 |"), table);
         assertTrue(table.contains("| `transport=ioth-1500` | 1,281 | \u2014 | MiB/s | | | | 0.50\u00d7 |  |"), table);
         assertTrue(table.contains("| `transport=linux-linux` | 2,562 | \u2014 | MiB/s | | | |  |  |"), table);
+        // at 1 % loss: against Linux at the same loss, in the same column; that baseline against nothing
+        assertTrue(table.contains("| `transport=ioth-linux-loss1` | 2,000 | \u2014 | MiB/s | | | |  | 2.00\u00d7 |"), table);
+        assertTrue(table.contains("| `transport=linux-linux-loss1` | 1,000 | \u2014 | MiB/s | | | |  |  |"), table);
     }
 
     @Test

@@ -40,8 +40,8 @@ class SuiteTest {
         assertArrayEquals(new String[] {"nio", "ioth-1500"}, echo.params.get("transport"));
         assertEquals(List.of(), echo.needs);
         // IoTh <-> IoTh across a real vde_switch: a run of its own, gated on the tool (issue 8 "over real VDE")
-        Suite.Run vde = runs.stream().filter(r -> r.benchmark.endsWith("echo") && !r.needs.isEmpty()).findFirst()
-                .orElseThrow();
+        Suite.Run vde = runs.stream().filter(r -> r.benchmark.endsWith("bulk") && r.needs.equals(List.of("vde_switch")))
+                .findFirst().orElseThrow();
         assertArrayEquals(new String[] {"ioth-vde"}, vde.params.get("transport"));
         assertEquals(List.of("vde_switch"), vde.needs);
         // IoTh <-> Linux through taps: one more run, gated on what builds namespaces and taps (issue 8)
@@ -53,6 +53,10 @@ class SuiteTest {
                 .orElseThrow();
         // both directions and the kernel-to-kernel baseline over the same kind of switch, in one run
         assertArrayEquals(new String[] {"ioth-linux", "linux-ioth", "linux-linux"}, linuxBulk.params.get("transport"));
+        // and at 1 % loss through wirefilter: a run of their own, which needs wirefilter too
+        Suite.Run lossy = runs.stream().filter(r -> r.benchmark.endsWith("bulk") && r.needs.contains("wirefilter"))
+                .findFirst().orElseThrow();
+        assertArrayEquals(new String[] {"ioth-linux-loss1", "linux-linux-loss1"}, lossy.params.get("transport"));
     }
 
     @Test

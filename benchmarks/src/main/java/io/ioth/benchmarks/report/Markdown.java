@@ -68,17 +68,29 @@ public final class Markdown {
         return b.toString();
     }
 
-    /** The transport {@code r}'s row is compared with; null for a baseline itself or a row without a transport. */
+    /**
+     * The column {@code r}'s ratio goes in (a name of {@link #BASELINES}); null for a baseline itself or a row without a
+     * transport. A transport through a tap with a loss suffix ({@code -loss1}) is compared with Linux &harr; Linux at the
+     * same loss, in the same column.
+     */
     static String baselineOf(BenchResult r) {
         String t = r.params.get("transport");
         if (t == null || BASELINES.contains(t)) return null;
-        return t.contains("linux") ? LINUX_BASELINE : BASELINE;
+        if (!t.contains("linux")) return BASELINE;
+        return t.equals(LINUX_BASELINE + lossSuffix(t)) ? null : LINUX_BASELINE;
+    }
+
+    /** "-loss1" of "ioth-linux-loss1"; "" without. */
+    private static String lossSuffix(String transport) {
+        int i = transport.lastIndexOf("-loss");
+        return i < 0 ? "" : transport.substring(i);
     }
 
     /** The baseline's row with the same benchmark and other parameters, if {@code r} is compared with one. */
     static BenchResult baseline(BenchResult r, List<BenchResult> all) {
-        String base = baselineOf(r);
-        if (base == null) return null;
+        String column = baselineOf(r);
+        if (column == null) return null;
+        String base = column.equals(LINUX_BASELINE) ? LINUX_BASELINE + lossSuffix(r.params.get("transport")) : column;
         for (BenchResult o : all) {
             if (!o.benchmark.equals(r.benchmark) || !o.mode.equals(r.mode) || !base.equals(o.params.get("transport"))) continue;
             boolean same = true;
