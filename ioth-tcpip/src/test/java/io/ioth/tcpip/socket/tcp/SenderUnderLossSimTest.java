@@ -121,10 +121,11 @@ class SenderUnderLossSimTest extends TcpTestBase {
      * The floors (simulated Mbit/s, mean of the seeds) are about 3/4 of what the sender reaches, and far above what
      * it reached before spurious recoveries were undone (reordering: 44) or the send buffer was auto-tuned; at 1 %
      * random loss and 40 ms RTT a loss-based sender is held near the Mathis bound (MSS/RTT * 1.22/sqrt(p): 3.5 Mbit/s
-     * for Reno; Linux's CUBIC measures 2.8 on the real path, only BBR does better).
+     * for Reno; Linux's CUBIC measures 2.8 on the real path, only BBR does better). At a LAN's 0.1 ms round trip (the
+     * benchmarks' ioth-linux-loss1 path) 1 % loss leaves CUBIC ~900 of the 1,000 Mbit/s, without a timeout.
      */
     @ParameterizedTest(name = "{0}: loss {1}%, one-way {2} ms, dup {3}%, reorder {4}% (+{5} ms), at least {6} Mbit/s")
-    @CsvSource({"newreno, 1, 0.2, 0, 0, 0, 250", "cubic, 1, 0.2, 0, 0, 0, 350",
+    @CsvSource({"newreno, 1, 0.2, 0, 0, 0, 250", "cubic, 1, 0.2, 0, 0, 0, 350", "cubic, 1, 0.05, 0, 0, 0, 650",
             "newreno, 1, 20, 0, 0, 0, 2.5", "cubic, 1, 20, 0, 0, 0, 3",
             "newreno, 0, 5, 2, 50, 8, 150", "cubic, 0, 5, 2, 50, 8, 150"})
     void goodput(final String cc, final double loss, final double oneWayMs, final double dup, final double reorder,
