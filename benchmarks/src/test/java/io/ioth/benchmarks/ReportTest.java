@@ -110,6 +110,23 @@ class ReportTest {
     }
 
     @Test
+    void chartLegendWrapsToTheChartsWidth() {
+        List<String> keys = new java.util.ArrayList<>(List.of(""));
+        for (String t : List.of("nio", "ioth-1500", "ioth-9000", "ioth-65535", "ioth-vde", "ioth-linux", "linux-ioth",
+                "linux-linux", "ioth-linux-loss1", "linux-linux-loss1")) {
+            keys.add("transport=" + t);
+        }
+        List<List<String>> lines = io.ioth.benchmarks.report.Chart.legendLines(keys);
+        assertTrue(lines.size() >= 2, "ten transports do not fit one 1200-pixel line: " + lines);
+        assertEquals(10, lines.stream().mapToInt(List::size).sum(), "every key once, the neutral one left out");
+        for (List<String> line : lines) {
+            int w = 16;
+            for (String k : line) w += 20 + (int) Math.ceil(k.length() * 7.5) + 24;
+            assertTrue(w <= 1200 - 16 || line.size() == 1, "fits: " + line);
+        }
+    }
+
+    @Test
     void chartIsAPng() throws IOException {
         Path png = dir.resolve("chart.png");
         Chart.write(BenchResult.parse(sample()), "title", List.of("machine"), png);

@@ -27,9 +27,13 @@ import java.util.Map;
 public final class Chart {
     private static final int WIDTH = 1200, LABEL_W = 300, VALUE_W = 290, ROW_H = 24, BAR_H = 15;
     private static final int LEFT = 16, PLOT_X = LEFT + LABEL_W, PLOT_W = WIDTH - PLOT_X - VALUE_W;
+    /** Bars of benchmarks without a transport or wire parameter. */
+    private static final Color NEUTRAL = new Color(0x4C72B0);
+    /** One colour per transport or wire, in order of appearance; distinct from each other and from {@link #NEUTRAL}. */
     private static final Color[] PALETTE = {
-            new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52),
-            new Color(0x8172B3), new Color(0x937860), new Color(0xDA8BC3), new Color(0x8C8C8C)};
+            new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52), new Color(0x8172B3),
+            new Color(0x937860), new Color(0xDA8BC3), new Color(0x8C8C8C), new Color(0xCCB974),
+            new Color(0x64B5CD), new Color(0x2F4B7C), new Color(0xA05195), new Color(0x3B8B3B)};
     private static final Color GRID = new Color(0xE3E3E3), TEXT = new Color(0x222222), MUTED = new Color(0x666666);
 
     private Chart() {}
@@ -39,9 +43,13 @@ public final class Chart {
         Map<String, List<BenchResult>> panels = new LinkedHashMap<>();
         for (BenchResult r : results) panels.computeIfAbsent(r.shortName() + "\u0000" + r.mode, k -> new ArrayList<>()).add(r);
         Map<String, Color> colours = new LinkedHashMap<>();
-        for (BenchResult r : results) colours.computeIfAbsent(colourKey(r), k -> PALETTE[colours.size() % PALETTE.length]);
+        colours.put("", NEUTRAL);
+        for (BenchResult r : results) {
+            colours.computeIfAbsent(colourKey(r), k -> PALETTE[(colours.size() - 1) % PALETTE.length]);
+        }
+        List<List<String>> legend = legendLines(colours.keySet());
 
-        int header = 44 + 18 * subtitle.size() + 26;
+        int header = 44 + 18 * subtitle.size() + 22 * legend.size() + 4;
         int height = header;
         for (List<BenchResult> p : panels.values()) height += 30 + p.size() * ROW_H + 26;
         height += 10;
@@ -67,17 +75,19 @@ public final class Chart {
                 g.drawString(s, LEFT, y);
                 y += 18;
             }
-            // legend: colour per transport/wire
-            int x = LEFT;
+            // legend: colour per transport/wire, wrapped to the chart's width
             y += 6;
             g.setFont(base);
-            for (Map.Entry<String, Color> e : colours.entrySet()) {
-                if (e.getKey().isEmpty()) continue;
-                g.setColor(e.getValue());
-                g.fillRect(x, y - 11, 14, 12);
-                g.setColor(TEXT);
-                g.drawString(e.getKey(), x + 20, y);
-                x += 20 + g.getFontMetrics().stringWidth(e.getKey()) + 24;
+            for (List<String> line : legend) {
+                int x = LEFT;
+                for (String key : line) {
+                    g.setColor(colours.get(key));
+                    g.fillRect(x, y - 11, 14, 12);
+                    g.setColor(TEXT);
+                    g.drawString(key, x + 20, y);
+                    x += legendWidth(key);
+                }
+                y += 22;
             }
             y = header;
 
@@ -179,6 +189,31 @@ public final class Chart {
     }
 
     /** The parameter that tells compared systems apart. */
+    /** The legend's entries (the neutral one left out) in lines that fit the chart's width. */
+    public static List<List<String>> legendLines(java.util.Collection<String> keys) {
+        List<List<String>> lines = new ArrayList<>();
+        List<String> line = new ArrayList<>();
+        int x = LEFT;
+        for (String k : keys) {
+            if (k.isEmpty()) continue;
+            int w = legendWidth(k);
+            if (!line.isEmpty() && x + w > WIDTH - LEFT) {
+                lines.add(line);
+                line = new ArrayList<>();
+                x = LEFT;
+            }
+            line.add(k);
+            x += w;
+        }
+        if (!line.isEmpty()) lines.add(line);
+        return lines;
+    }
+
+    /** Swatch, gap, the key at the legend's font (about 7.5 px a character at 13 pt sans), gap. */
+    private static int legendWidth(String key) {
+        return 20 + (int) Math.ceil(key.length() * 7.5) + 24;
+    }
+
     static String colourKey(BenchResult r) {
         String t = r.params.get("transport");
         if (t != null) return "transport=" + t;
