@@ -27,15 +27,6 @@ final class FrameQueue {
     static final int FULL = -1, QUEUED = 0, WAS_EMPTY = 1;
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(ByteBuf[].class);
-    private static final VarHandle SEEN;
-
-    static {
-        try {
-            SEEN = MethodHandles.lookup().findVarHandle(FrameQueue.class, "consumerSeen", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** An AtomicLong padded so producer and consumer indexes do not share a cache line. */
     @SuppressWarnings("unused")
@@ -48,12 +39,6 @@ final class FrameQueue {
     private final int limit;
     private final PaddedIndex producer = new PaddedIndex();
     private final PaddedIndex consumer = new PaddedIndex();
-    /**
-     * Producers' cache of the consumer index (racy, but opaque so a long is never torn: any value it holds is one the
-     * index had, so never above the real one; a stale value only makes an offer re-read the index).
-     */
-    @SuppressWarnings("unused") // through SEEN
-    private long consumerSeen;
     /** The consumer's own view of its index while it takes a batch ({@link #take}); the consumer's thread only. */
     private long taken;
 
@@ -70,13 +55,9 @@ final class FrameQueue {
         long p;
         do {
             p = producer.get();
-            // the consumer index last seen by any producer is a lower bound of the real one (it only grows): re-read
-            // the contended index only when that bound says full
-            if (p - (long) SEEN.getOpaque(this) >= limit) {
-                long c = consumer.get();
-                SEEN.setOpaque(this, c);
-                if (p - c >= limit) return FULL;
-            }
+            // a volatile read of the consumer index, every time: it is also what orders the consumer's clearing of the
+            // slot (before its release of the index) before this producer's store into it
+            if (p - consumer.get() >= limit) return FULL;
         } while (!producer.compareAndSet(p, p + 1));
         SLOTS.setRelease(slots, (int) p & mask, frame);
         return consumer.get() == p ? WAS_EMPTY : QUEUED;
