@@ -116,6 +116,11 @@ public final class GatewayRelay {
             to.write(msg, to.voidPromise());
             if (!to.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
+                // the other loop may have drained and fired its writability change (setAutoRead(true), a no-op then)
+                // between our check and the line above: without this re-check reading would stop for good
+                if (to.isWritable()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
             }
         }
 
