@@ -28,19 +28,35 @@ final class VdeSwitchDaemon implements AutoCloseable {
                 throw new IllegalStateException("vde_switch did not start: " + new String(p.getInputStream()
                         .readAllBytes()));
             }
+            // -d: the parent exits once the daemon runs; the control socket and the pid file appear in either order,
+            // and the pid file may be read before its line is complete
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!(Files.exists(sock.resolve("ctl")) && Files.size(pidFile) > 0)) {
+            long found = -1;
+            while (found < 0) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("vde_switch wrote no control socket in " + sock);
+                    throw new IllegalStateException("vde_switch wrote no control socket and pid file in " + sock);
                 }
-                Thread.onSpinWait();
+                if (Files.exists(sock.resolve("ctl")) && Files.exists(pidFile)) {
+                    found = parsePid(Files.readString(pidFile));
+                }
+                if (found < 0) Thread.onSpinWait();
             }
-            pid = Long.parseLong(Files.readString(pidFile).strip());
+            pid = found;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start vde_switch: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The pid of a complete pid file ("1234\n"), or -1. */
+    private static long parsePid(String text) {
+        if (!text.endsWith("\n")) return -1;
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
