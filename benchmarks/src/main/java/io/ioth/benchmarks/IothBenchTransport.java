@@ -7,6 +7,7 @@ import io.ioth.transport.IothServerSocketChannel;
 import io.ioth.transport.IothSocketChannel;
 import io.ioth.vde.VdeOptions;
 import io.ioth.vde.sw.EmbeddedSwitch;
+import io.ioth.vde.testing.VdeSwitchProcess;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
@@ -44,7 +45,7 @@ final class IothBenchTransport implements BenchTransport {
     static final String VDE = "ioth-vde";
 
     private final EmbeddedSwitch sw;
-    private final VdeSwitchDaemon daemon;
+    private final VdeSwitchProcess daemon;
     private final IothEventLoopGroup serverGroup;
     private final IothIdentity clientIdentity;
 
@@ -53,10 +54,10 @@ final class IothBenchTransport implements BenchTransport {
      * process, as between two programs on one host.
      */
     static IothBenchTransport overRealSwitch() {
-        return new IothBenchTransport(new VdeSwitchDaemon());
+        return new IothBenchTransport(VdeSwitchProcess.start()); // stopped by pid in close()
     }
 
-    private IothBenchTransport(VdeSwitchDaemon d) {
+    private IothBenchTransport(VdeSwitchProcess d) {
         sw = null;
         daemon = d;
         IothIdentity server = IothIdentity.parse("vnl=" + d.vnl() + ",eth,ip=10.77.0.1/24");
