@@ -551,13 +551,13 @@ public final class TcpSocket extends TcpEndpoint {
         return NetError.OK;
     }
 
-    /** Called by {@link TcpNetwork#route} to set the source address chosen for a wildcard-bound socket. */
     /**
      * The window clamp of the interface the connection was routed over, in segments (0: none); set by
      * {@link TcpNetwork#route}.
      */
     int windowClampSegments;
 
+    /** Called by {@link TcpNetwork#route} to set the source address chosen for a wildcard-bound socket. */
     void routed(final long srcHi, final long srcLo) {
         if (IpAddr.isWildcard(localHi, localLo)) {
             localHi = srcHi;
@@ -995,7 +995,6 @@ public final class TcpSocket extends TcpEndpoint {
         }
         return (int) Math.min(Integer.MAX_VALUE / 2, segments * Math.max(1, advMss));
     }
-
 
     /** Current RFC 7323 timestamp clock: milliseconds plus the connection's offset (§5.4). */
     int tsNow(final long nowNanos) {
